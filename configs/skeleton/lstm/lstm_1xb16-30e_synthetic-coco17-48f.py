@@ -1,0 +1,11 @@
+# LSTM on the synthetic COCO-17 skeleton data set (4 actions, one or two people per clip):
+#   python tools/misc/make_skeleton_dataset.py data/skeleton/synthetic
+_base_ = './lstm_8xb16-80e_bksad-coco17-48f.py'
+
+num_classes = 4
+ann_file = 'data/skeleton/synthetic/synthetic_coco17.pkl'
+model = dict(cls_head=dict(num_classes=num_classes))
+train_dataloader = dict(dataset=dict(ann_file=ann_file))
+val_dataloader = dict(dataset=dict(ann_file=ann_file))
+test_dataloader = dict(dataset=dict(ann_file=ann_file))
+train_cfg = dict(max_epochs=30, val_interval=5)

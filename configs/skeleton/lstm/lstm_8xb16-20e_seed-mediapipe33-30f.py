@@ -1,0 +1,66 @@
+# The seed's LSTM (seed 004): MediaPipe Pose landmarks, 33 x (x, y, z, visibility) per frame, one
+# text file per action in data/skeleton/seed/<ACTION>.txt, 30-frame windows, Adam, 20 epochs.
+# As in the seed, each recording is split in time: the first 80% of its frames for training, the
+# last 20% for validation.
+_base_ = 'mmaction::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
+
+classes = ('HANDSWING', 'ARMRAISE', 'SQUAT', 'WALK')
+clip_len = 30
+model = dict(
+    type='RecognizerGCN',
+    backbone=dict(
+        type='LSTMSkeleton',
+        in_channels=4,  # x, y, z, visibility
+        num_joints=33,
+        hidden_size=64,
+        num_layers=2,
+        dropout=0.2,
+        norm_cfg=dict(layout='mediapipe', num_coords=3)),
+    cls_head=dict(
+        type='SkeletonClsHead', num_classes=len(classes), in_channels=64, dropout=0.2,
+        topk=(1, )))
+
+dataset_type = 'SeedSkeletonDataset'
+data_root = 'data/skeleton/seed'
+pipeline = [
+    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
+    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1, test_mode=True),
+    dict(type='PoseDecode'),
+    dict(type='FormatGCNInput', num_person=1),
+    dict(type='PackActionInputs')
+]
+test_pipeline = pipeline
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type, ann_file=data_root, classes=classes, clip_len=clip_len, stride=5,
+        frame_range=(0.0, 0.8), pipeline=pipeline))
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type, ann_file=data_root, classes=classes, clip_len=clip_len, stride=10,
+        frame_range=(0.8, 1.0), pipeline=pipeline, test_mode=True))
+test_dataloader = val_dataloader
+
+val_evaluator = [dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'),
+                      metric_options=dict(top_k_accuracy=dict(topk=(1, ))))]
+test_evaluator = val_evaluator
+
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=20, val_begin=1, val_interval=1)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3), clip_grad=dict(max_norm=5))
+param_scheduler = []
+
+default_hooks = dict(checkpoint=dict(interval=5, save_best='auto'), logger=dict(interval=20))
+auto_scale_lr = dict(enable=False, base_batch_size=128)

@@ -1,0 +1,89 @@
+# LSTM skeleton action classifier on COCO-17 skeletons extracted by a pose model (the BK-SAD
+# setting of seed 003: doze / hand-raising / normal). Make the annotation file with
+#   python tools/misc/extract_poses.py videos/*/*.mp4 --pose-config <bottom-up config> \
+#       --pose-checkpoint <ckpt> --classes doze hand-raising normal --val-ratio 0.2 \
+#       --max-persons 2 --out data/skeleton/bksad_coco17.pkl
+_base_ = 'mmaction::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
+
+num_classes = 3
+clip_len = 48
+model = dict(
+    type='RecognizerGCN',
+    backbone=dict(
+        type='LSTMSkeleton',
+        in_channels=3,  # x, y, score
+        num_joints=17,
+        hidden_size=128,
+        num_layers=2,
+        bidirectional=False,
+        dropout=0.2,
+        temporal_pool='last',
+        norm_cfg=dict(layout='coco', num_coords=2)),
+    cls_head=dict(
+        type='SkeletonClsHead', num_classes=num_classes, in_channels=128, dropout=0.2,
+        topk=(1, )))
+
+dataset_type = 'PoseDataset'
+ann_file = 'data/skeleton/bksad_coco17.pkl'
+train_pipeline = [
+    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
+    dict(type='UniformSampleFrames', clip_len=clip_len),
+    dict(type='PoseDecode'),
+    dict(type='FormatGCNInput', num_person=2),
+    dict(type='PackActionInputs')
+]
+val_pipeline = [
+    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
+    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1, test_mode=True),
+    dict(type='PoseDecode'),
+    dict(type='FormatGCNInput', num_person=2),
+    dict(type='PackActionInputs')
+]
+test_pipeline = [
+    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
+    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=5, test_mode=True),
+    dict(type='PoseDecode'),
+    dict(type='FormatGCNInput', num_person=2),
+    dict(type='PackActionInputs')
+]
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, ann_file=ann_file, split='train', pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type, ann_file=ann_file, split='val', pipeline=val_pipeline,
+        test_mode=True))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type, ann_file=ann_file, split='val', pipeline=test_pipeline,
+        test_mode=True))
+
+val_evaluator = [dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'),
+                      metric_options=dict(top_k_accuracy=dict(topk=(1, ))))]
+test_evaluator = val_evaluator
+
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=80, val_begin=1, val_interval=5)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3), clip_grad=dict(max_norm=5))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=True, convert_to_iter_based=True)
+]
+
+default_hooks = dict(checkpoint=dict(interval=5, save_best='auto'), logger=dict(interval=20))
+auto_scale_lr = dict(enable=False, base_batch_size=128)

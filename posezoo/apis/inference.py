@@ -1,0 +1,121 @@
+"""``inference``: run a model built by :func:`posezoo.apis.init_model` on one input or a list.
+
+Each task returns the native data sample of its library:
+
+=====================  =================================================  =========================
+task                   one input                                          returns
+=====================  =================================================  =========================
+pose                   image path or HxWx3 BGR uint8 array                ``PoseDataSample``
+video action           video path (or a frame folder, per the config)     ``ActionDataSample``
+skeleton action        skeleton file (``.pkl`` / seed ``.txt``) or an      ``ActionDataSample``
+                       MMAction2 pose annotation dict
+image classification   image path or HxWx3 BGR uint8 array                ``DataSample`` (mmpretrain)
+=====================  =================================================  =========================
+"""
+import os.path as osp
+from typing import Any, Callable, Dict, List, Sequence, Union
+
+import mmcv
+import numpy as np
+import torch
+from mmengine.dataset import Compose, pseudo_collate
+
+from .task import IMAGE_CLASSIFICATION, POSE, SKELETON_ACTION, VIDEO_ACTION, infer_task, test_pipeline
+
+Input = Union[str, np.ndarray, dict]
+
+
+def _check_path(path: str, what: str) -> None:
+    if not osp.exists(path):
+        raise FileNotFoundError(f'{what} not found: {path}')
+
+
+def _read_image(image: Union[str, np.ndarray]) -> np.ndarray:
+    """Decode an image file (BGR) or validate an array, with clear errors."""
+    if isinstance(image, np.ndarray):
+        if image.ndim not in (2, 3) or image.size == 0:
+            raise ValueError(f'an image array must be HxW or HxWxC and non-empty, got shape {image.shape}')
+        return image
+    if not isinstance(image, str):
+        raise TypeError(f'an image input must be a path or a numpy array, got {type(image).__name__}')
+    _check_path(image, 'image file')
+    array = mmcv.imread(image)
+    if array is None:
+        raise ValueError(f'cannot decode image file {image}: corrupt or not an image')
+    return array
+
+
+def _run(model: torch.nn.Module, pipeline: list, data: dict) -> Any:
+    """Run a test pipeline and ``model.test_step`` on one sample."""
+    sample = Compose(pipeline)(data)
+    if sample is None:
+        raise ValueError('the test pipeline dropped the input (is it empty?)')
+    with torch.no_grad():
+        return model.test_step(pseudo_collate([sample]))[0]
+
+
+def _pose(model: torch.nn.Module, item: Input) -> Any:
+    from mmpose.apis import inference_bottomup, inference_topdown
+    image = _read_image(item)
+    if model.cfg.model.get('type') == 'BottomupPoseEstimator':
+        return inference_bottomup(model, image)[0]
+    return inference_topdown(model, image)[0]
+
+
+def _image_classification(model: torch.nn.Module, item: Input) -> Any:
+    image = _read_image(item)
+    pipeline = test_pipeline(model.cfg)
+    loader = pipeline[0] if pipeline and pipeline[0].get('type') == 'LoadImageFromFile' else None
+    if loader is not None:
+        pipeline = pipeline[1:]
+        if loader.get('color_type') == 'grayscale' and image.ndim == 3:
+            image = mmcv.bgr2gray(image)
+    return _run(model, pipeline, dict(img=image, img_shape=image.shape[:2], ori_shape=image.shape[:2]))
+
+
+def _video_action(model: torch.nn.Module, item: Input) -> Any:
+    from mmaction.apis import inference_recognizer
+    if isinstance(item, str):
+        _check_path(item, 'video file')
+    return inference_recognizer(model, item)
+
+
+def _skeleton_action(model: torch.nn.Module, item: Input) -> Any:
+    from posezoo.action.skeleton import load_skeleton_file
+    if isinstance(item, str):
+        _check_path(item, 'skeleton sequence file')
+        annotation = load_skeleton_file(item)
+    elif isinstance(item, dict):
+        annotation = dict(item)
+    else:
+        raise TypeError('a skeleton input must be a file path or an MMAction2 pose annotation dict, '
+                        f'got {type(item).__name__}')
+    annotation.setdefault('start_index', 0)
+    annotation.setdefault('modality', 'Pose')
+    return _run(model, test_pipeline(model.cfg), annotation)
+
+
+_RUNNERS: Dict[str, Callable[[torch.nn.Module, Input], Any]] = {
+    POSE: _pose,
+    IMAGE_CLASSIFICATION: _image_classification,
+    VIDEO_ACTION: _video_action,
+    SKELETON_ACTION: _skeleton_action,
+}
+
+
+def inference(model: torch.nn.Module, inputs: Union[Input, Sequence[Input]]) -> Union[Any, List[Any]]:
+    """Run ``model`` on one input or a list of inputs.
+
+    Args:
+        model: a model from :func:`posezoo.apis.init_model` (it carries ``model.cfg``).
+        inputs: one input (path, array or annotation dict, see the module docstring) or a list.
+
+    Returns:
+        One data sample for one input, a list of data samples for a list.
+    """
+    if not hasattr(model, 'cfg'):
+        raise ValueError('the model has no .cfg: build it with posezoo.apis.init_model')
+    run = _RUNNERS[infer_task(model.cfg)]
+    if isinstance(inputs, (list, tuple)):
+        return [run(model, item) for item in inputs]
+    return run(model, inputs)

@@ -1,0 +1,106 @@
+"""``init_model``: one entry point that builds any posezoo / OpenMMLab config ready for inference."""
+import os.path as osp
+from typing import Optional, Union
+
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+
+from posezoo.utils.setup_env import load_config
+from .task import IMAGE_CLASSIFICATION, POSE, infer_task
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint whose weights do not fit the model built from the config."""
+
+
+def _register_domain(task: str) -> None:
+    """Import the posezoo package that registers the modules of this task's library."""
+    if task == POSE:
+        import posezoo.pose  # noqa: F401
+    elif task == IMAGE_CLASSIFICATION:
+        import posezoo.cls  # noqa: F401
+    else:
+        import posezoo.action  # noqa: F401
+
+
+def _build(cfg: Config, task: str) -> torch.nn.Module:
+    if task == POSE:
+        from mmpose.apis import init_model as init_pose_model
+        return init_pose_model(cfg, checkpoint=None, device='cpu')
+    if task == IMAGE_CLASSIFICATION:
+        from mmpretrain.apis import init_model as init_cls_model
+        return init_cls_model(cfg, checkpoint=None, device='cpu')
+    from mmaction.apis import init_recognizer
+    return init_recognizer(cfg, checkpoint=None, device='cpu')
+
+
+def load_checkpoint_strict(model: torch.nn.Module, checkpoint: str) -> dict:
+    """Load ``checkpoint`` into ``model``; every key and shape must match.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        CheckpointMismatchError: the file is not a checkpoint, or its weights do not fit the model.
+    """
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint file not found: {checkpoint}')
+    try:
+        return load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
+                               revise_keys=[(r'^module\.', '')])
+    except RuntimeError as err:
+        message = str(err)
+        if 'state_dict' in message or 'size mismatch' in message or 'keys' in message:
+            raise CheckpointMismatchError(
+                f'checkpoint {checkpoint} does not match the model '
+                f'{type(model).__name__} built from the config: {message}\n'
+                'Published HigherHRNet checkpoints (official repo or MMPose 0.x layout) must be '
+                'converted first: python tools/model_converters/higherhrnet2posezoo.py IN OUT'
+            ) from err
+        raise CheckpointMismatchError(f'cannot read checkpoint {checkpoint}: {message}') from err
+    except Exception as err:  # corrupt file, not a pickle, not a zip archive
+        raise CheckpointMismatchError(
+            f'cannot read checkpoint {checkpoint}: {type(err).__name__}: {err}') from err
+
+
+def init_model(config: Union[str, Config],
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu',
+               cfg_options: Optional[dict] = None) -> torch.nn.Module:
+    """Build a model from a config, load its weights and make it ready for :func:`inference`.
+
+    Works for every zoo config: pose (mmpose), video or skeleton action (mmaction) and image
+    classification (mmpretrain); the task is read from the config's ``default_scope`` and pipeline.
+
+    Args:
+        config: config file path or :class:`mmengine.Config`.
+        checkpoint: weights to load (strictly: every key and shape must match). ``None`` keeps the
+            initial weights.
+        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ...
+        cfg_options: overrides merged into the config (dotted keys).
+
+    Returns:
+        The model in eval mode on ``device``, with ``model.cfg`` set (and ``model.dataset_meta``
+        for pose and classification models).
+    """
+    if isinstance(config, str):
+        cfg = load_config(config, cfg_options)
+    elif isinstance(config, Config):
+        cfg = config.copy()
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
+    else:
+        raise TypeError(f'config must be a file path or a Config, got {type(config).__name__}')
+    task = infer_task(cfg)
+    _register_domain(task)
+    init_default_scope(cfg.get('default_scope'))
+    model = _build(cfg, task)
+    if checkpoint is not None:
+        ckpt = load_checkpoint_strict(model, checkpoint)
+        meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
+        if meta.get('dataset_meta') and hasattr(model, 'dataset_meta'):
+            model.dataset_meta = meta['dataset_meta']
+    model.cfg = cfg
+    model.to(device)
+    model.eval()
+    return model

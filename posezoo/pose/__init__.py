@@ -1,0 +1,2 @@
+"""posezoo's pose models, registered into mmpose's registries."""
+from . import bkpose, higherhrnet  # noqa: F401

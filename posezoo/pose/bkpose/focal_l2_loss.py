@@ -1,0 +1,123 @@
+"""The focal L2 loss of BK-Pose (eq. 2-4 of the paper), registered as ``FocalL2Loss``.
+
+For one predicted heatmap stack ``S`` (B, K+P, H, W) of one scale, its target ``S*`` and the binary
+mask ``W`` (B, H, W) (0 on crowd regions and unannotated people)::
+
+    Sd(p) = S(p) - alpha          if S*(p) > thre   (foreground pixel)
+          = 1 - S(p) - beta       otherwise         (background pixel)
+    FL    = sum_j sum_p [eta * 1(j <= K) + 1] * W(p) * (S(p) - S*(p))^2 * clamp(1 - Sd(p), 0, 1)^gamma
+
+Choices the paper leaves open, made here:
+
+* The seed prints ``|S - S*|``, but the loss is called an L2 loss (and the "plain L2" baseline
+  it is compared with is the squared error), so the squared error is used.
+* ``1 - Sd`` is clamped to [0, 1]: a prediction outside [0, 1] cannot flip the sign of the
+  modulating factor or make it explode, and the gradient stays finite for every ``gamma >= 0``.
+* ``FL`` is a sum over channels and pixels of each image; images of a batch are averaged.
+* With ``focal=False`` the modulating factor is 1: the plain (masked, eta-weighted) L2 loss
+  that the paper trains with first. :class:`FocalL2SwitchHook` flips the switch during training.
+
+The total over stacks ``n`` and scales ``i`` (eq. 4) is ``L = sum_n sum_i lambda_i * FL_i^n`` with
+``lambda = (0.1, 0.2, 0.4, 1.6, 6.4)`` from the coarsest to the full-resolution scale.
+"""
+from typing import Sequence
+
+import torch
+from mmpose.registry import MODELS
+from torch import Tensor, nn
+
+
+@MODELS.register_module()
+class FocalL2Loss(nn.Module):
+    """Multi-scale, multi-stack focal L2 loss over keypoint + body-part heatmaps.
+
+    Args:
+        num_keypoints (int): K, the number of leading keypoint channels (weighted by ``eta + 1``);
+            the remaining channels are body-part (limb) heatmaps (weight 1).
+        alpha (float): foreground easiness offset. Default 0.1 (paper).
+        beta (float): background easiness offset. Default 0.02 (paper).
+        gamma (float): focusing exponent, >= 0. The paper gives no value; default 2 (focal loss).
+        thre (float): a target value above ``thre`` marks a foreground pixel. Default 0.01.
+        eta (float): extra weight of keypoint channels. Default 2.
+        scale_weights (Sequence[float]): lambda_i per scale, coarsest first.
+            Default (0.1, 0.2, 0.4, 1.6, 6.4).
+        focal (bool): use the focal modulating factor (True) or plain L2 (False). Default True.
+        loss_weight (float): global multiplier. Default 1.
+    """
+
+    def __init__(self,
+                 num_keypoints: int,
+                 alpha: float = 0.1,
+                 beta: float = 0.02,
+                 gamma: float = 2.0,
+                 thre: float = 0.01,
+                 eta: float = 2.0,
+                 scale_weights: Sequence[float] = (0.1, 0.2, 0.4, 1.6, 6.4),
+                 focal: bool = True,
+                 loss_weight: float = 1.0) -> None:
+        super().__init__()
+        if gamma < 0:
+            raise ValueError(f'FocalL2Loss: gamma must be >= 0, got {gamma}')
+        self.num_keypoints = num_keypoints
+        self.alpha = alpha
+        self.beta = beta
+        self.gamma = gamma
+        self.thre = thre
+        self.eta = eta
+        self.scale_weights = tuple(float(w) for w in scale_weights)
+        self.focal = focal
+        self.loss_weight = loss_weight
+
+    def single_scale(self, pred: Tensor, target: Tensor, mask: Tensor) -> Tensor:
+        """FL of one scale (eq. 3), averaged over the batch.
+
+        Args:
+            pred (Tensor): predicted heatmaps S, shape (B, C, H, W), C = K + number of links.
+            target (Tensor): target heatmaps S*, shape (B, C, H, W).
+            mask (Tensor): binary mask W, shape (B, H, W) or (B, 1, H, W) or (B, C, H, W).
+
+        Returns:
+            Tensor: scalar loss.
+        """
+        if pred.shape != target.shape:
+            raise ValueError(f'FocalL2Loss: prediction {tuple(pred.shape)} and target '
+                             f'{tuple(target.shape)} differ in shape')
+        if mask.dim() == 3:
+            mask = mask.unsqueeze(1)
+        mask = mask.to(pred.dtype)
+        channel_weight = torch.ones(pred.shape[1], dtype=pred.dtype, device=pred.device)
+        channel_weight[:self.num_keypoints] += self.eta
+        loss = (pred - target).pow(2) * mask * channel_weight.view(1, -1, 1, 1)
+        if self.focal:
+            foreground = target > self.thre
+            sd = torch.where(foreground, pred - self.alpha, 1 - pred - self.beta)
+            base = (1 - sd).clamp(0, 1)
+            # the inner clamp keeps pow's gradient finite at base == 0 when gamma < 1
+            factor = torch.where(base > 0, base.clamp(min=1e-12).pow(self.gamma),
+                                 torch.zeros_like(base))
+            loss = loss * factor
+        return loss.flatten(1).sum(1).mean() * self.loss_weight
+
+    def forward(self, preds: Sequence[Tensor], targets: Sequence[Tensor],
+                masks: Sequence[Tensor]) -> Tensor:
+        """L = sum_n sum_i lambda_i FL_i^n (eq. 4).
+
+        Args:
+            preds (Sequence[Tensor]): predictions of every stack and scale, stack after stack,
+                each stack coarsest scale first; length ``num_stacks * len(scale_weights)``;
+                item shapes (B, C, H_i, W_i).
+            targets (Sequence[Tensor]): targets of the same shapes (the same for every stack).
+            masks (Sequence[Tensor]): masks (B, H_i, W_i), one per item of ``preds``.
+
+        Returns:
+            Tensor: scalar loss.
+        """
+        num_scales = len(self.scale_weights)
+        if len(preds) % num_scales or not len(preds) == len(targets) == len(masks):
+            raise ValueError(f'FocalL2Loss: got {len(preds)} predictions, {len(targets)} targets '
+                             f'and {len(masks)} masks for {num_scales} scale weights')
+        total = preds[0].new_zeros(())
+        for k, (pred, target, mask) in enumerate(zip(preds, targets, masks)):
+            total = total + self.scale_weights[k % num_scales] * self.single_scale(
+                pred, target, mask)
+        return total

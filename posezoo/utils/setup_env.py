@@ -1,0 +1,53 @@
+"""Shared set-up for posezoo's command-line tools (train, test, benchmark, export)."""
+import os
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.config import Config
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Read a config file and merge ``--cfg-options`` into it, with clear errors.
+
+    Args:
+        path: a posezoo / MMPose / MMAction2 / MMPretrain config file.
+        cfg_options: ``key=value`` overrides (dotted keys), as parsed by ``DictAction``.
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file not found: {path}')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def adapt_distributed_to_cpu(cfg: Config, launcher: str) -> None:
+    """Let MMEngine's launcher run distributed jobs on machines without CUDA.
+
+    MMEngine's ``init_dist`` calls ``torch.cuda.set_device`` and its DDP wrapper passes CUDA
+    ``device_ids``, so a CPU-only ``tools/dist_train.sh`` fails before training starts. On such a
+    machine this switches the process group to the ``gloo`` backend, initialises it from the
+    ``torchrun`` environment (``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR``, ``MASTER_PORT``) and makes
+    the DDP wrapper run on CPU (``device_ids=None``). Launching stays torchrun's / slurm's job.
+    """
+    if launcher == 'none' or torch.cuda.is_available():
+        return
+    env_cfg = cfg.setdefault('env_cfg', {})
+    dist_cfg = env_cfg.setdefault('dist_cfg', {})
+    dist_cfg['backend'] = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    wrapper.setdefault('broadcast_buffers', False)
+    wrapper.setdefault('find_unused_parameters', cfg.get('find_unused_parameters', False))
+    cfg.model_wrapper_cfg = wrapper
+    if launcher != 'pytorch':
+        raise RuntimeError(
+            f'--launcher {launcher} without CUDA is not supported; use --launcher pytorch '
+            '(tools/dist_train.sh) for CPU distributed runs')
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group(backend='gloo', init_method='env://')
+    os.environ.setdefault('LOCAL_RANK', '0')

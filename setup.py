@@ -1,0 +1,83 @@
+"""posezoo: a model zoo for pose estimation and action recognition on OpenMMLab 2.0.
+
+Like MMYOLO and the other OpenMMLab packages, the wheel carries ``configs/``, ``tools/``,
+``demo/`` and ``model-index.yml`` under ``posezoo/.mim`` so that ``mim train/test/search posezoo``
+find them; an editable install links them instead of copying.
+"""
+import os
+import os.path as osp
+import shutil
+import sys
+
+from setuptools import find_packages, setup
+
+MIM_FILES = ('configs', 'tools', 'demo', 'model-index.yml')
+
+
+def read_version() -> str:
+    namespace: dict = {}
+    with open(osp.join('posezoo', 'version.py'), encoding='utf-8') as f:
+        exec(f.read(), namespace)
+    return namespace['__version__']
+
+
+def add_mim_extension() -> None:
+    """Copy (wheel, sdist) or link (editable install) the mim files into posezoo/.mim."""
+    if 'develop' in sys.argv or 'editable_wheel' in sys.argv:
+        mode = 'symlink'
+    elif {'sdist', 'bdist_wheel', 'build', 'install'} & set(sys.argv):
+        mode = 'copy'
+    else:
+        return
+    root = osp.dirname(osp.abspath(__file__))
+    mim_dir = osp.join(root, 'posezoo', '.mim')
+    os.makedirs(mim_dir, exist_ok=True)
+    for name in MIM_FILES:
+        src = osp.join(root, name)
+        dst = osp.join(mim_dir, name)
+        if osp.islink(dst) or osp.isfile(dst):
+            os.remove(dst)
+        elif osp.isdir(dst):
+            shutil.rmtree(dst)
+        if mode == 'symlink':
+            os.symlink(osp.relpath(src, mim_dir), dst)
+        elif osp.isdir(src):
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns('__pycache__'))
+        else:
+            shutil.copyfile(src, dst)
+
+
+def read_requirements() -> list:
+    """The posezoo runtime requirements, taken from the pinned stack file."""
+    wanted = ('mmengine', 'mmcv', 'mmpose', 'mmaction2', 'mmdet', 'mmpretrain', 'openmim')
+    reqs = []
+    with open(osp.join('requirements', 'stack.txt'), encoding='utf-8') as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith('#') and line.split('=')[0] in wanted:
+                reqs.append(line)
+    return reqs
+
+
+if __name__ == '__main__':
+    add_mim_extension()
+    setup(
+        name='posezoo',
+        version=read_version(),
+        description='Pose estimation and action recognition model zoo on OpenMMLab 2.0',
+        long_description=open('README.md', encoding='utf-8').read(),
+        long_description_content_type='text/markdown',
+        keywords='pose estimation, action recognition, openmmlab, higherhrnet, bk-pose',
+        packages=find_packages(exclude=('configs', 'tools', 'demo', 'tests', 'docs')),
+        include_package_data=True,
+        package_data={'posezoo': ['.mim/**/*', '.mim/*']},
+        python_requires='>=3.8',
+        install_requires=read_requirements(),
+        extras_require={
+            'tests': ['pytest', 'onnx', 'onnxruntime'],
+            'deploy': ['onnx', 'onnxruntime'],
+            'mediapipe': ['mediapipe'],
+        },
+        license='Apache License 2.0',
+        zip_safe=False,
+    )

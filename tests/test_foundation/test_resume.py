@@ -1,0 +1,65 @@
+"""An interrupted run resumes with --resume at the same iteration with the same optimizer state."""
+import sys
+
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from .conftest import QUICK_OPTIONS, QUICK_POSE_CONFIG, run_tool
+
+
+def _flatten(state, prefix=''):
+    """Every tensor / number of a nested optimizer state dict, keyed by its path."""
+    if isinstance(state, dict):
+        items = state.items()
+    elif isinstance(state, (list, tuple)):
+        items = enumerate(state)
+    else:
+        return {prefix: state}
+    flat = {}
+    for key, value in items:
+        flat.update(_flatten(value, f'{prefix}/{key}'))
+    return flat
+
+
+def test_resume_restores_iteration_and_optimizer_state(trained_pose, tmp_path):
+    checkpoint = torch.load(trained_pose / 'epoch_1.pth', map_location='cpu')
+
+    cfg = Config.fromfile(str(QUICK_POSE_CONFIG))
+    cfg.merge_from_dict(dict(o.split('=', 1) for o in QUICK_OPTIONS[2:]))
+    cfg.work_dir = str(tmp_path / 'inspect')
+    cfg.resume = True
+    cfg.load_from = str(trained_pose / 'epoch_1.pth')
+    runner = Runner.from_cfg(cfg)
+    runner._train_loop = runner.build_train_loop(runner._train_loop)
+    runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
+    runner.load_or_resume()
+
+    assert runner.iter == checkpoint['meta']['iter'] > 0
+    assert runner.epoch == checkpoint['meta']['epoch'] == 1
+    restored = _flatten(runner.optim_wrapper.state_dict())
+    saved = _flatten(checkpoint['optimizer'])
+    assert restored.keys() == saved.keys()
+    for key, value in saved.items():
+        if torch.is_tensor(value):
+            assert torch.equal(restored[key], value), key
+        else:
+            assert restored[key] == value, key
+    for name, param in runner.model.state_dict().items():
+        assert torch.equal(param, checkpoint['state_dict'][name]), name
+
+
+def test_train_resume_continues_to_the_end(trained_pose, tmp_path):
+    """tools/train.py --resume CKPT continues an interrupted 1-of-2-epoch run to epoch 2."""
+    work_dir = tmp_path / 'resumed'
+    first = torch.load(trained_pose / 'epoch_1.pth', map_location='cpu')
+    options = ['train_cfg.max_epochs=2'] + QUICK_OPTIONS[1:]
+    proc = run_tool([sys.executable, 'tools/train.py', str(QUICK_POSE_CONFIG), '--work-dir',
+                     str(work_dir), '--resume', str(trained_pose / 'epoch_1.pth'),
+                     '--cfg-options', *options])
+    log = proc.stdout + proc.stderr
+    assert f"resumed epoch: 1, iter: {first['meta']['iter']}" in log
+    final = torch.load(work_dir / 'epoch_2.pth', map_location='cpu')
+    assert final['meta']['epoch'] == 2
+    assert final['meta']['iter'] == 2 * first['meta']['iter']
+    assert not (work_dir / 'epoch_1.pth').exists()  # epoch 1 was not trained again
