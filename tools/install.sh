@@ -54,7 +54,9 @@ MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" pip_install --no-build-isolatio
 
 say "4/6 chumpy and xtcocotools (built against this numpy), pycocotools"
 pip_install -q --no-build-isolation "$(pin chumpy)"
-pip_install -q --no-build-isolation --no-binary xtcocotools "$(pin xtcocotools)"
+# Always rebuilt against the installed numpy (seconds): a cached wheel may come from another numpy.
+pip_install -q --no-build-isolation --no-binary xtcocotools --no-cache-dir --no-deps \
+  --force-reinstall "$(pin xtcocotools)"
 pip_install -q "$(pin pycocotools)"
 
 say "5/6 mmpose, mmaction2, mmdet, mmpretrain, openmim, test tools"
@@ -64,6 +66,13 @@ pip_install -q "$(pin mmpose)" "$(pin mmaction2)" "$(pin mmdet)" "$(pin mmpretra
 
 say "6/6 posezoo (editable)"
 pip_install -q --no-build-isolation --no-deps -e "$ROOT"
+# mim finds a package's configs/tools through <distribution location>/posezoo/.mim; for a PEP 660
+# editable install that location is site-packages, so link the checkout there (what the removed
+# `setup.py develop` used to provide). The link resolves to the same files as the editable import.
+SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+if [ -L "$SITE/posezoo" ] || [ ! -e "$SITE/posezoo" ]; then
+  ln -sfn "$ROOT/posezoo" "$SITE/posezoo"
+fi
 
 "$PY" -c "import mmcv.ops, mmpose.models, mmaction, mmpretrain, mmdet, posezoo; print('posezoo', posezoo.__version__, 'ready')"
 fingerprint > "$STAMP"

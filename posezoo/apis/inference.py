@@ -19,6 +19,7 @@ import mmcv
 import numpy as np
 import torch
 from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import DefaultScope
 
 from .task import IMAGE_CLASSIFICATION, POSE, SKELETON_ACTION, VIDEO_ACTION, infer_task, test_pipeline
 
@@ -46,8 +47,9 @@ def _read_image(image: Union[str, np.ndarray]) -> np.ndarray:
 
 
 def _run(model: torch.nn.Module, pipeline: list, data: dict) -> Any:
-    """Run a test pipeline and ``model.test_step`` on one sample."""
-    sample = Compose(pipeline)(data)
+    """Run a test pipeline (built in the model's scope) and ``model.test_step`` on one sample."""
+    with DefaultScope.overwrite_default_scope(model.cfg.get('default_scope')):
+        sample = Compose(pipeline)(data)
     if sample is None:
         raise ValueError('the test pipeline dropped the input (is it empty?)')
     with torch.no_grad():
@@ -74,10 +76,13 @@ def _image_classification(model: torch.nn.Module, item: Input) -> Any:
 
 
 def _video_action(model: torch.nn.Module, item: Input) -> Any:
-    from mmaction.apis import inference_recognizer
     if isinstance(item, str):
         _check_path(item, 'video file')
-    return inference_recognizer(model, item)
+        item = dict(filename=item, label=-1, start_index=0, modality='RGB')
+    elif not isinstance(item, dict):
+        raise TypeError('a video input must be a file path or an MMAction2 annotation dict, '
+                        f'got {type(item).__name__}')
+    return _run(model, test_pipeline(model.cfg), dict(item))
 
 
 def _skeleton_action(model: torch.nn.Module, item: Input) -> Any:

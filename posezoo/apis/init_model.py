@@ -30,10 +30,18 @@ def _build(cfg: Config, task: str) -> torch.nn.Module:
         from mmpose.apis import init_model as init_pose_model
         return init_pose_model(cfg, checkpoint=None, device='cpu')
     if task == IMAGE_CLASSIFICATION:
-        from mmpretrain.apis import init_model as init_cls_model
-        return init_cls_model(cfg, checkpoint=None, device='cpu')
+        from mmpretrain.apis import get_model
+        return get_model(cfg, pretrained=False, device='cpu')
     from mmaction.apis import init_recognizer
     return init_recognizer(cfg, checkpoint=None, device='cpu')
+
+
+def _shorten(message: str, max_lines: int = 12) -> str:
+    """The first lines of a long key-by-key mismatch report, with a count of the rest."""
+    lines = [line for line in message.splitlines() if line.strip()]
+    if len(lines) <= max_lines:
+        return '\n'.join(lines)
+    return '\n'.join(lines[:max_lines] + [f'... and {len(lines) - max_lines} more lines'])
 
 
 def load_checkpoint_strict(model: torch.nn.Module, checkpoint: str) -> dict:
@@ -49,7 +57,7 @@ def load_checkpoint_strict(model: torch.nn.Module, checkpoint: str) -> dict:
         return load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
                                revise_keys=[(r'^module\.', '')])
     except RuntimeError as err:
-        message = str(err)
+        message = _shorten(str(err))
         if 'state_dict' in message or 'size mismatch' in message or 'keys' in message:
             raise CheckpointMismatchError(
                 f'checkpoint {checkpoint} does not match the model '
@@ -97,9 +105,11 @@ def init_model(config: Union[str, Config],
     model = _build(cfg, task)
     if checkpoint is not None:
         ckpt = load_checkpoint_strict(model, checkpoint)
-        meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
-        if meta.get('dataset_meta') and hasattr(model, 'dataset_meta'):
-            model.dataset_meta = meta['dataset_meta']
+        dataset_meta = ckpt.get('meta', {}).get('dataset_meta')
+        if dataset_meta and task == POSE:
+            model.dataset_meta = dataset_meta
+        elif dataset_meta and task == IMAGE_CLASSIFICATION:
+            model._dataset_meta = dataset_meta  # what mmpretrain's get_model sets
     model.cfg = cfg
     model.to(device)
     model.eval()

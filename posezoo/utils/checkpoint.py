@@ -24,6 +24,10 @@ def _numpy_globals() -> List[object]:
     return found
 
 
+# Built in; HistoryBuffer adds them to its class registry only when a first instance is made.
+_HISTORY_BUFFER_STATISTICS = ('min', 'max', 'mean', 'current')
+
+
 def _history_buffer_getattr(obj: object, name: str) -> object:
     """``getattr`` restricted to what a pickled ``HistoryBuffer`` needs.
 
@@ -32,7 +36,8 @@ def _history_buffer_getattr(obj: object, name: str) -> object:
     any attribute of any allowed object, so only these lookups are served.
     """
     from mmengine.logging import HistoryBuffer
-    if obj is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+    allowed = set(_HISTORY_BUFFER_STATISTICS) | set(HistoryBuffer._statistics_methods)
+    if obj is HistoryBuffer and name in allowed:
         return getattr(obj, name)
     raise pickle.UnpicklingError(
         f'checkpoint asks for getattr({obj!r}, {name!r}), which posezoo does not allow')

@@ -55,3 +55,15 @@ def test_restricted_getattr_serves_only_history_buffer_statistics():
         _history_buffer_getattr(HistoryBuffer, '__init__')
     with pytest.raises(pickle.UnpicklingError):
         _history_buffer_getattr(os, 'system')
+
+
+def test_history_buffer_loads_in_a_fresh_process(trained_pose):
+    """The statistics methods are served before any HistoryBuffer exists in the process."""
+    import subprocess
+    import sys
+    code = ('import torch, posezoo; '
+            f"c = torch.load(r'{trained_pose / 'epoch_1.pth'}', map_location='cpu'); "
+            "print(sorted(c['message_hub']['log_scalars']))")
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'train/loss' in proc.stdout

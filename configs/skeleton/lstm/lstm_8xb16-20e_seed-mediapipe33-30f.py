@@ -24,8 +24,8 @@ model = dict(
 
 dataset_type = 'SeedSkeletonDataset'
 data_root = 'data/skeleton/seed'
+# FormatGCNInput appends the visibility (keypoint_score) to x, y, z: 4 channels per landmark.
 pipeline = [
-    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
     dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),

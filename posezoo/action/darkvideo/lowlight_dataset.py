@@ -51,4 +51,4 @@ class PackLowLightInputs(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         img = np.ascontiguousarray(results['img'].transpose(2, 0, 1))
-        return dict(inputs=torch.from_numpy(img), data_samples=None)
+        return dict(inputs=torch.from_numpy(img))

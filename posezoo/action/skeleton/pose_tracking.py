@@ -10,13 +10,16 @@ COCO_SIGMAS = np.array([
 ])
 
 
-def pose_bboxes(keypoints: np.ndarray, scores: np.ndarray, score_thr: float = 0.0) -> np.ndarray:
+def pose_bboxes(keypoints: np.ndarray, scores: np.ndarray, score_thr: float = 0.0,
+                min_size: float = 4.0) -> np.ndarray:
     """Boxes around the keypoints above ``score_thr`` (all keypoints if none is).
 
     Args:
         keypoints (np.ndarray): Shape (K, V, 2).
         scores (np.ndarray): Shape (K, V).
         score_thr (float): Keypoints with a score above this define the box.
+        min_size (float): Boxes are widened / heightened about their centre to at least this
+            size, so that a pose with one visible keypoint still has an area. Default: 4.
 
     Returns:
         np.ndarray: Boxes (x1, y1, x2, y2), shape (K, 4).
@@ -24,7 +27,9 @@ def pose_bboxes(keypoints: np.ndarray, scores: np.ndarray, score_thr: float = 0.
     boxes = np.zeros((len(keypoints), 4), dtype=np.float32)
     for i, (kpt, score) in enumerate(zip(keypoints, scores)):
         pts = kpt[score > score_thr] if (score > score_thr).any() else kpt
-        boxes[i] = (*pts.min(0), *pts.max(0))
+        lo, hi = pts.min(0), pts.max(0)
+        pad = np.maximum(min_size - (hi - lo), 0) / 2
+        boxes[i] = (*(lo - pad), *(hi + pad))
     return boxes
 
 
@@ -90,7 +95,7 @@ def track_poses(frames: Sequence[Tuple[np.ndarray, np.ndarray]],
     for t, (kpts, scores) in enumerate(frames):
         kpts = np.asarray(kpts, dtype=np.float32).reshape(-1, *np.shape(kpts)[-2:])
         scores = np.asarray(scores, dtype=np.float32).reshape(kpts.shape[:2])
-        active = [tr for tr in tracks if t - tr['frames'][-1] <= max_lost]
+        active = [tr for tr in tracks if t - tr['frames'][-1] - 1 <= max_lost]
         assigned = {}
         if active and len(kpts):
             last = np.stack([tr['keypoints'][-1] for tr in active])

@@ -22,8 +22,10 @@ class SkeletonClsHead(BaseHead):
         loss_cls (dict): Classification loss. Default: ``dict(type='CrossEntropyLoss')``.
         person_pool (str): ``'mean'`` or ``'max'`` over the real tracks. Default: ``'mean'``.
         dropout (float): Dropout before the classifier. Default: 0.
+        average_clips (str): How test clips of a sample are averaged: ``'prob'`` (softmax
+            scores, as ``GCNHead``), ``'score'`` or None. Default: ``'prob'``.
         init_cfg (dict): Initialisation config. Default: normal init of the classifier (std 0.01).
-        **kwargs: Other arguments of ``BaseHead`` (``topk``, ``average_clips``, ...).
+        **kwargs: Other arguments of ``BaseHead`` (``topk``, ...).
     """
 
     def __init__(self,
@@ -32,9 +34,12 @@ class SkeletonClsHead(BaseHead):
                  loss_cls: ConfigType = dict(type='CrossEntropyLoss'),
                  person_pool: str = 'mean',
                  dropout: float = 0.0,
+                 average_clips: str = 'prob',
                  init_cfg: ConfigType = dict(type='Normal', layer='Linear', std=0.01),
                  **kwargs) -> None:
-        super().__init__(num_classes, in_channels, loss_cls, init_cfg=init_cfg, **kwargs)
+        super().__init__(
+            num_classes, in_channels, loss_cls, average_clips=average_clips, init_cfg=init_cfg,
+            **kwargs)
         if person_pool not in ('mean', 'max'):
             raise ValueError(f"person_pool must be 'mean' or 'max', got {person_pool!r}")
         self.person_pool = person_pool

@@ -157,10 +157,12 @@ class BKPoseNet(BaseBackbone):
         num_scales (int): scales per hourglass. Default 5.
         num_stacks (int): stacked BK-Pose modules. Default 2.
         num_blocks (Sequence[int]): BlazeBlocks per scale, finest first, in each encoder and
-            decoder. Default (1, 2, 4, 6, 8): the paper gives the size (2.4M parameters with the
+            decoder. Default (1, 2, 3, 5, 8): the paper gives the size (2.4M parameters with the
             heads), not the depth; posezoo keeps the expensive full-resolution scales shallow
             and spends the parameters on the cheap coarse ones.
         spatial_attention (bool): CBAM-style spatial gates on the decoder outputs. Default True.
+        channels_last (bool): run in the channels-last memory format, which makes the depthwise
+            convolutions about twice as fast on CPU. Outputs are the same. Default True.
         init_cfg: mmengine init config.
 
     Input (B, 3, H, W), pixels / 255. Output: tuple of ``num_stacks * num_scales`` features,
@@ -173,10 +175,12 @@ class BKPoseNet(BaseBackbone):
                  channel_step: int = 32,
                  num_scales: int = 5,
                  num_stacks: int = 2,
-                 num_blocks: Sequence[int] = (1, 2, 4, 6, 8),
+                 num_blocks: Sequence[int] = (1, 2, 3, 5, 8),
                  spatial_attention: bool = True,
+                 channels_last: bool = True,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
+        self.channels_last = channels_last
         self.channels = tuple(base_channels + channel_step * i for i in range(num_scales))
         self.stem = nn.Sequential(
             conv_bn(in_channels, base_channels // 2, 3, stride=2), nn.ReLU(inplace=True),
@@ -195,6 +199,8 @@ class BKPoseNet(BaseBackbone):
         return self.channels[::-1]
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
         stem = self.stem(x)
         outs: List[Tensor] = []
         feat = stem

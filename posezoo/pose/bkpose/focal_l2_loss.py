@@ -88,7 +88,7 @@ class FocalL2Loss(nn.Module):
         channel_weight = torch.ones(pred.shape[1], dtype=pred.dtype, device=pred.device)
         channel_weight[:self.num_keypoints] += self.eta
         loss = (pred - target).pow(2) * mask * channel_weight.view(1, -1, 1, 1)
-        if self.focal:
+        if self.focal and self.gamma > 0:  # gamma = 0: the factor is 1 (0^0 = 1)
             foreground = target > self.thre
             sd = torch.where(foreground, pred - self.alpha, 1 - pred - self.beta)
             base = (1 - sd).clamp(0, 1)

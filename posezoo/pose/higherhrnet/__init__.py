@@ -1,8 +1,10 @@
 """HigherHRNet (trainable on MMPose 1.x) and SE-HigherHRNet.
 
-Importing this package registers into mmpose's registries: the :class:`SEHRNet` backbone, the
-:class:`HigherHRNetHead` and the :class:`MultiResolutionAssociativeEmbedding` codec.
+Importing this package registers into mmpose's registries the :class:`SEHRNet` backbone, the
+:class:`HigherHRNetHead`, the :class:`HigherHRNetAELoss` and the
+:class:`MultiResolutionAssociativeEmbedding` codec.
 """
+from .ae_loss import HigherHRNetAELoss
 from .checkpoint import (CheckpointLayoutError, convert_state_dict, detect_layout,
                          model_cfg_from_official)
 from .codec import COCO_KEYPOINT_ORDER, MultiResolutionAssociativeEmbedding
@@ -10,7 +12,7 @@ from .head import HigherHRNetHead
 from .se_hrnet import SEHRNet, se_block
 
 __all__ = [
-    'SEHRNet', 'se_block', 'HigherHRNetHead', 'MultiResolutionAssociativeEmbedding',
-    'COCO_KEYPOINT_ORDER', 'CheckpointLayoutError', 'convert_state_dict', 'detect_layout',
-    'model_cfg_from_official'
+    'SEHRNet', 'se_block', 'HigherHRNetHead', 'HigherHRNetAELoss',
+    'MultiResolutionAssociativeEmbedding', 'COCO_KEYPOINT_ORDER', 'CheckpointLayoutError',
+    'convert_state_dict', 'detect_layout', 'model_cfg_from_official'
 ]

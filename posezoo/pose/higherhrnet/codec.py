@@ -23,6 +23,10 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
     Encoded:
         - heatmaps (List[np.ndarray]): one Gaussian heatmap per level, shape (K, H_r, W_r)
         - keypoint_indices (np.ndarray): (N, R, K, 2); for level r, ``[y * W_r + x, visible]``
+
+    A keypoint at input coordinate x lands on heatmap coordinate (x - (s - 1) / 2) / s for a
+    level of stride s (heatmap pixel centres), so that upsampling the heatmaps to the input size
+    (bilinear, ``align_corners=False``) puts every peak back on its keypoint.
         - keypoint_weights (np.ndarray): (N, K), 1 for a visible keypoint inside the image
 
     Decoding works at the input resolution (the head upsamples and averages its outputs there):
@@ -44,6 +48,11 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         decode_topk (int): candidates per keypoint. Defaults to 30.
         decode_max_instances (int, optional): maximum instances per image. Defaults to 30.
     """
+
+    # what PackPoseInputs packs (the heatmap mask comes from BottomupGetHeatmapMask)
+    field_mapping_table = dict(heatmaps='heatmaps', heatmap_mask='heatmap_mask')
+    label_mapping_table = dict(
+        keypoint_weights='keypoint_weights', keypoint_indices='keypoint_indices')
 
     def __init__(self,
                  input_size: Tuple[int, int],
@@ -92,8 +101,10 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         indices: List[np.ndarray] = []
         keypoint_weights = None
         for size, sigma in zip(self.heatmap_sizes, self.sigmas):
-            level_keypoints = keypoints * (np.array(size, dtype=np.float32) /
-                                           np.array(self.input_size, dtype=np.float32))
+            # heatmap pixel i covers input pixels [s*i, s*i + s): its centre, where the
+            # bilinear (align_corners=False) upsampling of the head puts it, is s*i + (s-1)/2
+            stride = np.array(self.input_size, np.float32) / np.array(size, np.float32)
+            level_keypoints = (keypoints - (stride - 1) / 2) / stride
             level_heatmaps, level_weights = generate_gaussian_heatmaps(
                 heatmap_size=size,
                 keypoints=level_keypoints,
@@ -121,11 +132,11 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
 
         Returns:
             tuple: per image, ``keypoints`` (N, K, 2) in input coordinates, ``keypoint_scores``
-            (N, K) and ``instance_scores`` (N,) (mean keypoint score).
+            (N, K) and ``instance_scores`` (N,) (mean score of the grouped keypoints).
         """
-        batch_keypoints, batch_scores = super().batch_decode(batch_heatmaps, batch_tags)
+        batch_keypoints, batch_scores, instance_scores = super().batch_decode(
+            batch_heatmaps, batch_tags)
         batch_keypoints = [k.astype(np.float32) for k in batch_keypoints]
         batch_scores = [s.astype(np.float32) for s in batch_scores]
-        instance_scores = [s.mean(axis=1) if len(s) else np.zeros(0, np.float32)
-                           for s in batch_scores]
+        instance_scores = [s.astype(np.float32).reshape(-1) for s in instance_scores]
         return batch_keypoints, batch_scores, instance_scores

@@ -54,8 +54,8 @@ class HigherHRNetHead(BaseHead):
         final_conv_kernel (int): kernel of the prediction convs (1 or 3). Defaults to 1.
         heatmap_loss (dict | Sequence[dict]): heatmap loss per output (masked MSE, weights
             [1, 1] officially). Defaults to ``dict(type='KeypointMSELoss')``.
-        tag_loss (dict | Sequence[dict]): AE loss per tagged output; ``loss_weight`` is the
-            pull/push factor (0.001 officially).
+        tag_loss (dict | Sequence[dict]): AE loss per tagged output (pull/push factors 0.001
+            officially). Defaults to ``dict(type='HigherHRNetAELoss')``.
         decoder (dict, optional): the :class:`MultiResolutionAssociativeEmbedding` codec.
         init_cfg (dict, optional): initialisation; defaults to the official N(0, 0.001).
 
@@ -77,8 +77,7 @@ class HigherHRNetHead(BaseHead):
                  with_tags: Sequence[bool] = (True, False),
                  final_conv_kernel: int = 1,
                  heatmap_loss: LossCfg = dict(type='KeypointMSELoss'),
-                 tag_loss: LossCfg = dict(
-                     type='AssociativeEmbeddingLoss', loss_weight=0.001),
+                 tag_loss: LossCfg = dict(type='HigherHRNetAELoss'),
                  decoder: OptConfigType = None,
                  init_cfg: OptConfigType = None) -> None:
         if init_cfg is None:

@@ -99,7 +99,7 @@ class SEHRNet(HRNet):
             x_list = []
             for i in range(cfg['num_branches']):
                 if transition[i] is not None:
-                    x_list.append(transition[i](y_list[min(i, len(y_list) - 1)]))
+                    x_list.append(transition[i](y_list[-1]))
                 else:
                     x_list.append(y_list[i])
             y_list = stage(x_list)

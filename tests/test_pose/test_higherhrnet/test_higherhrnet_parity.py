@@ -14,14 +14,15 @@ from posezoo.pose.higherhrnet import convert_state_dict, model_cfg_from_official
 def _build(fixture: Path) -> torch.nn.Module:
     config = json.loads((fixture / 'config.json').read_text())
     model = MODELS.build(model_cfg_from_official(config))
-    return model.eval()
+    model.eval()
+    return model
 
 
 def _check(model: torch.nn.Module, fixture: Path, state_dict: dict) -> None:
     model.load_state_dict(state_dict, strict=True)
     io = np.load(fixture / 'io.npz')
     with torch.no_grad():
-        outputs = model(torch.from_numpy(io['input']), mode='tensor')
+        outputs = model(torch.from_numpy(io['input']), None, mode='tensor')
     assert len(outputs) == 2
     for name, out in zip(('output_stage0', 'output_stage1'), outputs):
         ref = io[name]

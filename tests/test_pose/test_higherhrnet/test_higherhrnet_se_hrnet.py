@@ -22,8 +22,9 @@ EXTRA = dict(
 
 def test_se_off_is_mmpose_hrnet() -> None:
     torch.manual_seed(0)
-    reference = HRNet(EXTRA).eval()
-    se_off = SEHRNet(EXTRA, se_stem=None).eval()
+    reference, se_off = HRNet(EXTRA), SEHRNet(EXTRA, se_stem=None)
+    reference.eval()
+    se_off.eval()
     assert list(se_off.state_dict()) == list(reference.state_dict())
     se_off.load_state_dict(reference.state_dict())
     x = torch.randn(2, 3, 64, 64)
@@ -33,7 +34,8 @@ def test_se_off_is_mmpose_hrnet() -> None:
 
 
 def test_se_stem_adds_only_stem_se() -> None:
-    se = SEHRNet(EXTRA, se_stem=dict(reduction=16)).eval()
+    se = SEHRNet(EXTRA, se_stem=dict(reduction=16))
+    se.eval()
     extra_keys = set(se.state_dict()) - set(HRNet(EXTRA).state_dict())
     assert extra_keys == {'stem_se.conv1.conv.weight', 'stem_se.conv1.conv.bias',
                           'stem_se.conv2.conv.weight', 'stem_se.conv2.conv.bias'}
@@ -50,7 +52,8 @@ def test_se_stem_adds_only_stem_se() -> None:
 
 def test_se_stem_position() -> None:
     """SE sits between norm1/ReLU and conv2: conv2 receives SE(relu(bn1(conv1(x))))."""
-    se = SEHRNet(EXTRA).eval()
+    se = SEHRNet(EXTRA)
+    se.eval()
     seen = {}
     se.conv2.register_forward_pre_hook(lambda m, args: seen.setdefault('in', args[0]))
     x = torch.randn(1, 3, 32, 32)

@@ -1,0 +1,134 @@
+# BK-Pose with the focal L2 loss on COCO, the paper's recipe (seed 003, section 4):
+# input 512x512, heatmaps 128x128, pixels / 255, Adam lr 1e-3, batch 8, 60 epochs,
+# rotation +-40 deg, scale 0.7-1.3, translation 40 px, horizontal flip; plain L2 first,
+# focal L2 from epoch 25 on (the paper switched "around epoch 24").
+# The paper trained with batch 8 on one device: `tools/train.py <this config>` reproduces it;
+# the name follows the zoo's convention (8 GPUs x 8 images when launched distributed).
+_base_ = ['mmpose::_base_/default_runtime.py']
+
+custom_imports = dict(imports=['posezoo.pose'], allow_failed_imports=False)
+
+# runtime
+max_epochs = 60
+train_cfg = dict(max_epochs=max_epochs, val_interval=10)
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
+param_scheduler = []  # constant learning rate (the paper names no schedule)
+auto_scale_lr = dict(base_batch_size=8)
+default_hooks = dict(checkpoint=dict(save_best='coco/AP', rule='greater'))
+# plain L2 for epochs 1-24, focal L2 from epoch 25 (0-based 24)
+custom_hooks = [dict(type='FocalL2SwitchHook', switch_epoch=24)]
+
+# codec: K keypoints + the B skeleton links of the dataset metainfo (COCO-17: 17 + 19 = 36)
+# sigma_k / sigma_b are in input pixels (9 and 7 at 512 -> 2.25 and 1.75 heatmap pixels);
+# r0 / d0 default to 3 sigma.
+codec = dict(
+    type='BKPoseHeatmap',
+    input_size=(512, 512),
+    heatmap_size=(128, 128),
+    metainfo=dict(from_file='configs/_base_/datasets/coco.py'),
+    sigma_k=9.0,
+    sigma_b=7.0)
+
+# model
+model = dict(
+    type='BottomupPoseEstimator',
+    data_preprocessor=dict(
+        type='PoseDataPreprocessor',
+        mean=[0.0, 0.0, 0.0],
+        std=[255.0, 255.0, 255.0],
+        bgr_to_rgb=True),
+    backbone=dict(
+        type='BKPoseNet',
+        base_channels=64,  # C
+        channel_step=32,  # N: 64 -> 96 -> 128 -> 160 -> 192
+        num_scales=5,
+        num_stacks=2,
+        num_blocks=(1, 2, 3, 5, 8),  # BlazeBlocks per scale, finest first (2.5M params)
+        spatial_attention=True),  # CBAM-style spatial gates on the decoder outputs
+    head=dict(
+        type='BKPoseHead',
+        in_channels=(192, 160, 128, 96, 64),
+        num_stacks=2,
+        decoder=codec,
+        loss=dict(
+            type='FocalL2Loss',
+            alpha=0.1,
+            beta=0.02,
+            gamma=2.0,  # not given by the paper; 2 as in the focal loss
+            thre=0.01,
+            eta=2.0,
+            scale_weights=(0.1, 0.2, 0.4, 1.6, 6.4),  # coarsest -> full resolution
+            focal=False)),  # FocalL2SwitchHook turns it on at switch_epoch
+    test_cfg=dict(flip_test=False))
+
+# base dataset settings
+dataset_type = 'CocoDataset'
+data_mode = 'bottomup'
+data_root = 'data/coco/'
+
+# pipelines
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(
+        type='BottomupRandomAffine',
+        input_size=codec['input_size'],
+        shift_factor=40 / 512,  # +-40 px of the 512 px crop
+        scale_factor=(0.7, 1.3),
+        rotate_factor=40.0),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='BottomupGetHeatmapMask'),
+    dict(type='PackPoseInputs'),
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(
+        type='BottomupResize',
+        input_size=codec['input_size'],
+        size_factor=64,  # 5 scales at stride 4 need multiples of 64
+        resize_mode='expand'),
+    dict(
+        type='PackPoseInputs',
+        meta_keys=('id', 'img_id', 'img_path', 'crowd_index', 'ori_shape', 'img_shape',
+                   'input_size', 'input_center', 'input_scale', 'flip', 'flip_direction',
+                   'flip_indices', 'raw_ann_info', 'skeleton_links'))
+]
+
+# data loaders
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='annotations/person_keypoints_train2017.json',
+        data_prefix=dict(img='train2017/'),
+        pipeline=train_pipeline,
+    ))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='annotations/person_keypoints_val2017.json',
+        data_prefix=dict(img='val2017/'),
+        test_mode=True,
+        pipeline=val_pipeline,
+    ))
+test_dataloader = val_dataloader
+
+# evaluators: the decoder's instance score (keypoint + limb scores) ranks the people
+val_evaluator = dict(
+    type='CocoMetric',
+    ann_file=data_root + 'annotations/person_keypoints_val2017.json',
+    score_mode='bbox',
+    nms_mode='none')
+test_evaluator = val_evaluator

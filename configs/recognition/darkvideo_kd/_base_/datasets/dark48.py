@@ -1,0 +1,14 @@
+# Dark-48 (48 classes; 8:2 split). Videos under data/dark48/videos; annotation lists made by
+# tools/dataset_converters/dark_video_splits.py from the published split files.
+_base_ = ['./dark-video_64x112x112.py']
+
+data_root = 'data/dark48'
+train_dataloader = dict(
+    dataset=dict(
+        ann_file=f'{data_root}/dark48_train_split_1_videos.txt',
+        data_prefix=dict(video=f'{data_root}/videos')))
+val_dataloader = dict(
+    dataset=dict(
+        ann_file=f'{data_root}/dark48_val_split_1_videos.txt',
+        data_prefix=dict(video=f'{data_root}/videos')))
+test_dataloader = val_dataloader

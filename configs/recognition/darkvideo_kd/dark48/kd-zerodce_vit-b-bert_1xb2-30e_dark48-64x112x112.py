@@ -1,0 +1,16 @@
+# KD student (seed 002): ViT-B + BERT head on raw Dark-48 frames, distilled from the Zero-DCE
+# teacher with alpha * CE + beta * T^2 * KL. Train the teacher first; teacher_ckpt is its last
+# epoch. Only the student runs at val/test/inference; export it with
+# tools/model_converters/kd_to_student.py to use the plain config vit-b-bert_1xb2-30e_dark48-64x112x112.py.
+_base_ = ['./vit-b-bert_1xb2-30e_dark48-64x112x112.py']
+custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
+
+model = dict(
+    _delete_=True,
+    type='KDRecognizer',
+    student={{_base_.model}},
+    teacher_config='{{fileDirname}}/zerodce-vit-b-bert_1xb2-30e_dark48-64x112x112.py',
+    teacher_ckpt='work_dirs/zerodce-vit-b-bert_1xb2-30e_dark48-64x112x112/epoch_30.pth',
+    alpha=1.0,
+    beta=1.0,
+    temperature=1.0)

@@ -1,0 +1,85 @@
+# CPU-sized baseline/student on the synthetic dark-clip data set made by
+# tools/misc/make_dark_clips.py (4 pan directions, 8 x 32 x 32 dark noisy clips): a 2-stage
+# width-8 R(2+1)D-18 + BERT head. Used by the end-to-end test; trains in seconds per epoch.
+_base_ = ['../_base_/schedules/adamw-1e-4_30e.py', '../_base_/default_runtime.py']
+custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
+
+model = dict(
+    type='Recognizer3D',
+    backbone=dict(
+        type='ResNet2Plus1d',
+        depth=18,
+        num_stages=2,
+        base_channels=8,
+        out_indices=(1, ),
+        spatial_strides=(1, 2),
+        temporal_strides=(1, 2),
+        dilations=(1, 1),
+        pretrained=None,
+        pretrained2d=False,
+        norm_eval=False,
+        conv_cfg=dict(type='Conv2plus1d'),
+        norm_cfg=dict(type='BN3d', requires_grad=True, eps=1e-3),
+        conv1_kernel=(3, 7, 7),
+        conv1_stride_t=1,
+        pool1_stride_t=1,
+        inflate=(1, 1),
+        zero_init_residual=False),
+    cls_head=dict(
+        type='BERTHead',
+        num_classes=4,
+        in_channels=16,
+        max_tokens=4,
+        num_layers=1,
+        num_heads=2,
+        attn_dropout=0.0,
+        dropout_ratio=0.2,
+        average_clips='prob'),
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        format_shape='NCTHW'))
+
+data_root = 'data/darkclips'
+# No flip: a horizontal flip would swap pan_left and pan_right.
+train_pipeline = [
+    dict(type='CheckedOpenCVInit', on_error='skip'),
+    dict(type='SampleFrames', clip_len=8, frame_interval=1, num_clips=1),
+    dict(type='CheckedOpenCVDecode', on_error='skip'),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+val_pipeline = [
+    dict(type='CheckedOpenCVInit'),
+    dict(type='SampleFrames', clip_len=8, frame_interval=1, num_clips=1, test_mode=True),
+    dict(type='CheckedOpenCVDecode'),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type='VideoDataset',
+        ann_file=f'{data_root}/train.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='VideoDataset',
+        ann_file=f'{data_root}/val.txt',
+        data_prefix=dict(video=data_root),
+        pipeline=val_pipeline,
+        test_mode=True))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='AccMetric', metric_options=dict(top_k_accuracy=dict(topk=(1, ))))
+test_evaluator = val_evaluator
+
+train_cfg = dict(max_epochs=10, val_begin=10, val_interval=10)
+optim_wrapper = dict(optimizer=dict(lr=2e-3, weight_decay=1e-4))
+default_hooks = dict(logger=dict(interval=4), checkpoint=dict(save_best=None, max_keep_ckpts=1))

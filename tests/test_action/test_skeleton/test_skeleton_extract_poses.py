@@ -1,0 +1,120 @@
+"""tools/misc/extract_poses.py: a bottom-up pose model over a short video made from real COCO images
+-> an MMAction2 PoseDataset pickle with consistent person tracks."""
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import mmcv
+import numpy as np
+import pytest
+import torch
+
+import posezoo.action  # noqa: F401
+from mmaction.datasets import PoseDataset
+
+REPO = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO / 'tools' / 'misc'))
+import extract_poses  # noqa: E402
+
+FRAME_W, FRAME_H = 320, 240
+IMAGES = ('000000488571.jpg', '000000183872.jpg')
+PIPELINE = [
+    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
+    dict(type='UniformSampleFrames', clip_len=8, num_clips=1, test_mode=True),
+    dict(type='PoseDecode'),
+    dict(type='FormatGCNInput', num_person=2),
+    dict(type='PackActionInputs')
+]
+
+
+# posezoo's BK-Pose (bottom-up, COCO-17), 256 x 256 input; the weights stay random, so the
+# "people" are arbitrary, but detection, tracking and the pickle are exercised end to end.
+POSE_CONFIG = 'configs/body_2d_keypoint/bkpose/coco/bkpose_1xb4-quickstart_coco-sample-256x256.py'
+
+
+@pytest.fixture(autouse=True)
+def in_repo_root(monkeypatch):
+    monkeypatch.chdir(REPO)  # the config refers to configs/_base_/datasets/coco.py
+
+
+@pytest.fixture(scope='module')
+def clip_frames(coco_sample) -> list:
+    """Four frames: two of one real COCO image, then two of another (a cut)."""
+    frames = []
+    for name in IMAGES:
+        img = mmcv.imread(str(coco_sample / 'train2017' / name))
+        frames += [mmcv.imresize(img, (FRAME_W, FRAME_H))] * 2
+    return frames
+
+
+def test_tracks_are_consistent_on_a_real_clip(clip_frames, tmp_path):
+    from mmpose.apis import init_model
+    torch.manual_seed(0)
+    model = init_model(POSE_CONFIG, None, device='cpu')
+    folder = tmp_path / 'clip'
+    folder.mkdir()
+    for i, frame in enumerate(clip_frames):
+        cv2.imwrite(str(folder / f'{i:04d}.png'), frame)
+    frames = list(extract_poses.read_frames(str(folder)))
+    assert len(frames) == 4 and frames[0].shape == (FRAME_H, FRAME_W, 3)
+    anno = extract_poses.extract_annotation(model, frames, 'clip', label=2, min_score=0.0)
+    m, t, v, c = anno['keypoint'].shape
+    print(f'extracted tracks: {m} people x {t} frames x {v} keypoints')
+    assert (t, v, c) == (4, 17, 2) and m >= 1
+    assert anno['keypoint_score'].shape == (m, 4, 17)
+    assert anno['img_shape'] == (FRAME_H, FRAME_W) and anno['total_frames'] == 4
+    present = anno['keypoint_score'].sum(-1) > 0  # (M, T)
+    assert present.any()
+    for track in range(m):
+        frames_in = np.flatnonzero(present[track])
+        for a, b in zip(frames_in[:-1], frames_in[1:]):
+            if a // 2 == b // 2:  # same shot: the same person has the same pose in every frame
+                np.testing.assert_allclose(anno['keypoint'][track, a], anno['keypoint'][track, b])
+        # every track that is there at the start of a shot stays for the whole shot
+        for shot in (0, 1):
+            seen = present[track, 2 * shot:2 * shot + 2]
+            assert seen.all() or not seen[0]
+    # PoseDataset loads the pickle, the skeleton pipeline formats it for RecognizerGCN
+    ann_file = tmp_path / 'poses.pkl'
+    ann_file.write_bytes(pickle.dumps([anno]))
+    dataset = PoseDataset(str(ann_file), pipeline=PIPELINE, test_mode=True)
+    sample = dataset[0]
+    assert tuple(sample['inputs'].shape) == (1, 2, 8, 17, 3)
+    assert sample['data_samples'].gt_label.item() == 2
+
+
+def test_cli_on_a_video_file(clip_frames, tmp_path):
+    video_dir = tmp_path / 'videos' / 'hand-raising'
+    video_dir.mkdir(parents=True)
+    video = video_dir / 'cut.avi'
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*'MJPG'), 10, (FRAME_W, FRAME_H))
+    for frame in clip_frames[:3]:
+        writer.write(frame)
+    writer.release()
+    out = tmp_path / 'bksad.pkl'
+    cmd = [sys.executable, 'tools/misc/extract_poses.py', str(video), '--pose-config',
+           POSE_CONFIG, '--out', str(out), '--classes', 'doze', 'hand-raising', 'normal',
+           '--val-ratio', '0.5', '--max-persons', '2', '--min-score', '0']
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    data = pickle.loads(out.read_bytes())
+    assert set(data) == {'split', 'annotations'}
+    (anno, ) = data['annotations']
+    assert anno['label'] == 1 and anno['total_frames'] == 3
+    assert anno['keypoint'].shape[1:] == (3, 17, 2) and anno['keypoint'].shape[0] <= 2
+    split = 'train' if data['split']['train'] else 'val'
+    assert data['split'][split] == [anno['frame_dir']]
+    dataset = PoseDataset(str(out), pipeline=PIPELINE, split=split, test_mode=True)
+    assert len(dataset) == 1 and tuple(dataset[0]['inputs'].shape) == (1, 2, 8, 17, 3)
+
+
+def test_mediapipe_backend_is_optional(tmp_path):
+    try:
+        import mediapipe  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match='optional `mediapipe` package'):
+            extract_poses.extract_mediapipe(str(tmp_path / 'v.avi'), str(tmp_path))
+    else:
+        pytest.fail('mediapipe is installed: add a test of the MediaPipe extractor')

@@ -1,0 +1,115 @@
+"""BKPoseHeatmap: targets (eq. 1) against closed forms, grouping on synthetic people."""
+import numpy as np
+import pytest
+import torch
+
+from posezoo.pose.bkpose import BKPoseHeatmap, pool_pyramid
+
+COCO_LINKS = [(15, 13), (13, 11), (16, 14), (14, 12), (11, 12), (5, 11), (6, 12), (5, 6), (5, 7),
+              (6, 8), (7, 9), (8, 10), (1, 2), (0, 1), (0, 2), (1, 3), (2, 4), (3, 5), (4, 6)]
+
+
+def _person(x0: float, y0: float, scale: float = 1.0) -> np.ndarray:
+    """A standing COCO-17 person (input pixels), head at (x0, y0)."""
+    offsets = np.array([[0, 0], [-4, -4], [4, -4], [-9, -1], [9, -1], [-20, 20], [20, 20],
+                        [-28, 55], [28, 55], [-30, 90], [30, 90], [-14, 95], [14, 95],
+                        [-15, 145], [15, 145], [-16, 195], [16, 195]], dtype=np.float32)
+    return np.array([x0, y0], dtype=np.float32) + offsets * scale
+
+
+def test_metainfo_gives_keypoints_and_links():
+    codec = BKPoseHeatmap(input_size=(512, 512), heatmap_size=(128, 128))
+    assert codec.num_keypoints == 17 and codec.num_links == 19 and codec.num_channels == 36
+    assert sorted(map(sorted, codec.skeleton_links)) == sorted(map(sorted, COCO_LINKS))
+    halpe = BKPoseHeatmap((512, 512), (128, 128),
+                          metainfo=dict(from_file='configs/_base_/datasets/halpe26.py'))
+    assert halpe.num_keypoints == 26
+    assert halpe.num_links == len(halpe.skeleton_links) > 19
+    for codec in (codec, halpe):
+        perm = codec.link_flip_indices()
+        assert sorted(perm) == list(range(codec.num_channels))
+        assert [perm[p] for p in perm] == list(range(codec.num_channels))  # an involution
+
+
+def test_keypoint_gaussian_closed_form():
+    codec = BKPoseHeatmap((512, 512), (128, 128), num_keypoints=2, skeleton_links=[(0, 1)],
+                          sigma_k=9.0, sigma_b=7.0)
+    keypoints = np.array([[[201.0, 102.0], [300.0, 102.0]]])
+    heatmaps = codec.encode(keypoints, np.array([[1.0, 0.0]]))['heatmaps']
+    assert heatmaps.shape == (3, 128, 128) and heatmaps.dtype == np.float32
+    sigma = 9.0 / 4  # input pixels -> heatmap pixels
+    cx, cy = 201.0 / 4, 102.0 / 4
+    for x, y in [(50, 25), (52, 27), (48, 22)]:
+        expected = np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma ** 2))
+        assert heatmaps[0, y, x] == pytest.approx(expected, rel=1e-5)
+    assert heatmaps[0, 25, 50 + 7] == 0  # beyond r0 = 3 sigma_k = 6.75 heatmap pixels
+    assert heatmaps[1].max() == 0  # invisible keypoint
+    assert heatmaps[2].max() == 0  # link with an invisible end
+
+
+def test_body_part_gaussian_distance_to_segment():
+    codec = BKPoseHeatmap((512, 512), (128, 128), num_keypoints=2, skeleton_links=[(0, 1)])
+    keypoints = np.array([[[80.0, 200.0], [320.0, 200.0]]])  # heatmap (20, 50) -> (80, 50)
+    limb = codec.encode(keypoints, np.ones((1, 2)))['heatmaps'][2]
+    sigma = 7.0 / 4
+    assert limb[50, 20:81].min() == pytest.approx(1.0)  # on the segment
+    assert limb[52, 50] == pytest.approx(np.exp(-4 / (2 * sigma ** 2)), rel=1e-5)
+    # beyond an end the distance is to that end point
+    assert limb[51, 82] == pytest.approx(np.exp(-(4 + 1) / (2 * sigma ** 2)), rel=1e-5)
+    assert limb[50 + 6, 50] == 0  # beyond d0 = 3 sigma_b = 5.25
+
+
+def test_people_combine_with_max():
+    codec = BKPoseHeatmap((512, 512), (128, 128))
+    a, b = _person(150, 80), _person(170, 90)
+    both = codec.encode(np.stack([a, b]), np.ones((2, 17)))['heatmaps']
+    one = codec.encode(a[None], np.ones((1, 17)))['heatmaps']
+    two = codec.encode(b[None], np.ones((1, 17)))['heatmaps']
+    np.testing.assert_allclose(both, np.maximum(one, two))
+
+
+@pytest.mark.parametrize('size', [(512, 512), (640, 384), (256, 704)])
+def test_round_trip_groups_people(size):
+    w, h = size
+    codec = BKPoseHeatmap((w, h), (w // 4, h // 4))
+    people = np.stack([_person(0.2 * w, 40), _person(0.5 * w + 3.3, 60.7, 0.8),
+                       _person(0.8 * w - 1.6, 45.2, 0.9)])
+    visible = np.ones((3, 17))
+    visible[1, [9, 15]] = 0  # a person with missing keypoints
+    heatmaps = codec.encode(people, visible)['heatmaps']
+    keypoints, scores, instance_scores = codec.decode(torch.from_numpy(heatmaps))
+    assert keypoints.shape == (3, 17, 2) and scores.shape == (3, 17)
+    assert np.all(np.diff(instance_scores) <= 0)
+    order = np.argsort(keypoints[:, 0, 0])
+    keypoints, scores = keypoints[order], scores[order]
+    err = np.abs(keypoints - people)[visible > 0].max()
+    print(f'round trip {size}: max abs error {err:.4f} px')
+    assert err < 0.05
+    assert (scores[visible > 0] > 0.9).all() and (scores[visible == 0] == 0).all()
+
+
+def test_empty_heatmap_gives_no_people():
+    codec = BKPoseHeatmap((320, 192), (80, 48))
+    keypoints, scores, instance_scores = codec.decode(np.zeros((36, 48, 80), np.float32))
+    assert keypoints.shape == (0, 17, 2) and scores.shape == (0, 17)
+    assert instance_scores.shape == (0, )
+    heatmaps = codec.encode(np.zeros((0, 17, 2)), np.zeros((0, 17)))['heatmaps']
+    assert heatmaps.shape == (36, 48, 80) and heatmaps.max() == 0
+
+
+def test_pool_pyramid_is_adaptive_average_pooling():
+    full = torch.rand(2, 36, 64, 64)
+    pyramid = pool_pyramid(full, [(4, 4), (8, 8), (64, 64)])
+    assert pyramid[2] is full
+    assert torch.allclose(pyramid[0][0, 3, 1, 2], full[0, 3, 16:32, 32:48].mean())
+    assert pyramid[1].shape == (2, 36, 8, 8)
+
+
+def test_bad_input_raises():
+    codec = BKPoseHeatmap((512, 512), (128, 128))
+    with pytest.raises(ValueError, match='keypoints must be'):
+        codec.encode(np.zeros((1, 16, 2)))
+    with pytest.raises(ValueError, match='expected'):
+        codec.decode(np.zeros((17, 128, 128)))
+    with pytest.raises(ValueError, match='together'):
+        BKPoseHeatmap((512, 512), (128, 128), num_keypoints=17)

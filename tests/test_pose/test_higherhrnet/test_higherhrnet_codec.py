@@ -1,0 +1,76 @@
+"""MultiResolutionAssociativeEmbedding on a hand-made two-person case."""
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from posezoo.pose.higherhrnet import MultiResolutionAssociativeEmbedding
+
+# two people, three keypoints, in a 64x64 input
+KEYPOINTS = np.array([[[8., 8.], [16., 8.], [24., 24.]],
+                      [[40., 40.], [48., 40.], [56., 56.]]], dtype=np.float32)
+VISIBLE = np.array([[1., 1., 1.], [1., 1., 0.]], dtype=np.float32)
+
+
+def _codec(**kwargs) -> MultiResolutionAssociativeEmbedding:
+    return MultiResolutionAssociativeEmbedding(
+        input_size=(64, 64), heatmap_sizes=[(16, 16), (32, 32)], sigma=1.0,
+        decode_keypoint_order=[0, 1, 2], decode_topk=5, **kwargs)
+
+
+def test_encode_two_people() -> None:
+    encoded = _codec().encode(KEYPOINTS, VISIBLE)
+    heatmaps, indices = encoded['heatmaps'], encoded['keypoint_indices']
+    assert [h.shape for h in heatmaps] == [(3, 16, 16), (3, 32, 32)]
+    assert indices.shape == (2, 2, 3, 2)
+    np.testing.assert_array_equal(encoded['keypoint_weights'], VISIBLE)
+    for r, stride in enumerate((4, 2)):
+        W = 64 // stride
+        for n in range(2):
+            for k in range(3):
+                x, y = (KEYPOINTS[n, k] / stride).astype(int)
+                assert indices[n, r, k, 0] == y * W + x
+                assert indices[n, r, k, 1] == VISIBLE[n, k]
+                if VISIBLE[n, k]:
+                    assert heatmaps[r][k, y, x] == 1.0
+        # keypoint 0: the maximum of two unit Gaussians (sigma 1, radius 3), cut at the border
+        ys, xs = np.mgrid[0:W, 0:W]
+        expected = np.zeros((W, W))
+        for n in range(2):
+            x, y = (KEYPOINTS[n, 0] / stride).astype(int)
+            near = (np.abs(xs - x) <= 3) & (np.abs(ys - y) <= 3)
+            expected = np.maximum(expected,
+                                  near * np.exp(-((xs - x)**2 + (ys - y)**2) / 2))
+        np.testing.assert_allclose(heatmaps[r][0], expected, atol=1e-6)
+        # keypoint 2 is invisible for the second person: a single peak
+        assert np.count_nonzero(heatmaps[r][2] == 1.0) == 1
+    empty = _codec().encode(np.zeros((0, 3, 2), np.float32), np.zeros((0, 3), np.float32))
+    assert empty['keypoint_indices'].shape == (0, 2, 3, 2)
+    assert all(h.max() == 0 for h in empty['heatmaps'])
+
+
+def test_decode_two_people() -> None:
+    codec = _codec()
+    encoded = codec.encode(KEYPOINTS, np.ones((2, 3), np.float32))
+    # heatmaps projected to the input size and averaged, as the head does
+    heatmaps = torch.stack([
+        F.interpolate(torch.from_numpy(h)[None], size=(64, 64), mode='bilinear',
+                      align_corners=False)[0] for h in encoded['heatmaps']]).mean(0)
+    # ideal tags: person n has tag 3n around each of its keypoints
+    tags = torch.zeros(3, 64, 64)
+    for n in range(2):
+        for k in range(3):
+            x, y = KEYPOINTS[n, k].astype(int)
+            tags[k, max(y - 6, 0):y + 7, max(x - 6, 0):x + 7] = 3.0 * n
+    keypoints, scores, instance_scores = codec.batch_decode(heatmaps[None], tags[None])
+    assert keypoints[0].shape == (2, 3, 2) and scores[0].shape == (2, 3)
+    order = np.argsort(keypoints[0][:, 0, 0])
+    err = np.abs(keypoints[0][order] - KEYPOINTS).max()
+    print(f'codec two-person round trip: max coordinate error {err:.2f} px')
+    assert err <= 2.0
+    assert np.allclose(instance_scores[0], scores[0].mean(axis=1))
+    assert (scores[0] > 0.5).all()
+    # no person: empty result
+    keypoints, scores, instance_scores = codec.batch_decode(
+        torch.zeros(1, 3, 64, 64), torch.zeros(1, 3, 64, 64))
+    assert keypoints[0].shape == (0, 3, 2) and scores[0].shape == (0, 3)
+    assert instance_scores[0].shape == (0, )

@@ -1,0 +1,118 @@
+"""Learning: reduced-width HigherHRNet and SE-HigherHRNet, trained with mmengine's Runner from
+the repository's config on 4 real COCO images, overfit them (COCO AP on the same images)."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+import posezoo.pose  # noqa: F401
+
+CONFIG = ('configs/body_2d_keypoint/higherhrnet/coco/'
+          'higherhrnet_se-hrnet-w32_1xb32-40e_coco-512x512.py')
+NUM_IMAGES = 4
+INPUT = 256
+MAX_ITERS = 300
+
+
+def _pick_images(coco_mini: Path, dst: Path) -> Path:
+    """Write an annotation file with the first 4 train images holding 1-3 large, well-annotated
+    people (no crowd), all their annotations kept."""
+    coco = json.loads((coco_mini / 'annotations' / 'person_keypoints_train2017.json').read_text())
+    per_image = {}
+    for ann in coco['annotations']:
+        per_image.setdefault(ann['image_id'], []).append(ann)
+    chosen = []
+    for image in sorted(coco['images'], key=lambda i: i['id']):
+        anns = per_image.get(image['id'], [])
+        if (1 <= len(anns) <= 3 and all(not a['iscrowd'] and a['num_keypoints'] >= 10
+                                         and a['area'] >= 64 * 64 for a in anns)):
+            chosen.append(image)
+        if len(chosen) == NUM_IMAGES:
+            break
+    ids = {i['id'] for i in chosen}
+    subset = dict(coco, images=chosen,
+                  annotations=[a for a in coco['annotations'] if a['image_id'] in ids])
+    dst.write_text(json.dumps(subset))
+    return dst
+
+
+def _config(repo_root: Path, coco_mini: Path, ann_file: Path, work_dir: Path, se: bool) -> Config:
+    cfg = Config.fromfile(str(repo_root / CONFIG))
+    cfg.work_dir = str(work_dir)
+    cfg.load_from = None
+    cfg.randomness = dict(seed=0)
+    # reduced width / depth (W8, one module per stage), input 256, heatmaps at 64 and 128
+    cfg.model.backbone.extra = dict(
+        stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK', num_blocks=(1, ),
+                    num_channels=(32, )),
+        stage2=dict(num_modules=1, num_branches=2, block='BASIC', num_blocks=(2, 2),
+                    num_channels=(16, 32)),
+        stage3=dict(num_modules=1, num_branches=3, block='BASIC', num_blocks=(2, 2, 2),
+                    num_channels=(16, 32, 64)),
+        stage4=dict(num_modules=1, num_branches=4, block='BASIC', num_blocks=(2, 2, 2, 2),
+                    num_channels=(16, 32, 64, 128), multiscale_output=False))
+    if not se:
+        cfg.model.backbone = dict(type='HRNet', in_channels=3, extra=cfg.model.backbone.extra)
+    cfg.model.head.update(in_channels=16, deconv_out_channels=(16, ), num_basic_blocks=2)
+    codec = dict(cfg.model.head.decoder, input_size=(INPUT, INPUT),
+                 heatmap_sizes=[(INPUT // 4, INPUT // 4), (INPUT // 2, INPUT // 2)])
+    cfg.model.head.decoder = codec
+    cfg.model.test_cfg = dict(flip_test=True)
+
+    # no random augmentation: the whole image fits the input (padded), as in validation
+    train_pipeline = [
+        dict(type='LoadImage'),
+        dict(type='BottomupRandomAffine', input_size=(INPUT, INPUT), shift_prob=0,
+             scale_prob=0, rotate_prob=0, scale_type='long'),
+        dict(type='GenerateTarget', encoder=codec),
+        dict(type='BottomupGetHeatmapMask'),
+        dict(type='PackPoseInputs'),
+    ]
+    val_pipeline = [
+        dict(type='LoadImage'),
+        dict(type='BottomupResize', input_size=(INPUT, INPUT), size_factor=64,
+             resize_mode='fit'),
+        cfg.val_dataloader.dataset.pipeline[-1],
+    ]
+    dataset = dict(type='CocoDataset', data_root=str(coco_mini), data_mode='bottomup',
+                   ann_file=str(ann_file), data_prefix=dict(img='train2017/'))
+    cfg.train_dataloader = dict(
+        batch_size=NUM_IMAGES, num_workers=0, persistent_workers=False,
+        sampler=dict(type='DefaultSampler', shuffle=True),
+        dataset=dict(dataset, pipeline=train_pipeline))
+    cfg.val_dataloader = dict(
+        batch_size=1, num_workers=0, persistent_workers=False, drop_last=False,
+        sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+        dataset=dict(dataset, test_mode=True, pipeline=val_pipeline))
+    cfg.test_dataloader = cfg.val_dataloader
+    cfg.val_evaluator = dict(cfg.val_evaluator, ann_file=str(ann_file))
+    cfg.test_evaluator = cfg.val_evaluator
+
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=MAX_ITERS, val_interval=10**9)
+    cfg.optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3))
+    cfg.param_scheduler = [dict(type='MultiStepLR', by_epoch=False, milestones=[240],
+                                gamma=0.1)]
+    cfg.auto_scale_lr = dict(enable=False, base_batch_size=NUM_IMAGES)
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=10**9)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=20)
+    cfg.default_hooks.visualization = dict(type='PoseVisualizationHook', enable=False)
+    cfg.log_level = 'WARNING'
+    return cfg
+
+
+@pytest.mark.parametrize('se', [False, True], ids=['higherhrnet', 'se-higherhrnet'])
+def test_overfit_coco_images(se: bool, repo_root: Path, coco_mini: Path, tmp_path: Path) -> None:
+    ann_file = _pick_images(coco_mini, tmp_path / 'train4.json')
+    runner = Runner.from_cfg(_config(repo_root, coco_mini, ann_file, tmp_path / 'work', se))
+    runner.train()
+    losses = np.array(runner.message_hub.get_scalar('train/loss').data[0])
+    chunks = [c.mean() for c in np.array_split(losses, 6)]
+    metrics = runner.test()
+    name = 'SE-HigherHRNet' if se else 'HigherHRNet'
+    print(f'{name} overfit on {NUM_IMAGES} COCO images: loss per sixth of training '
+          f'{np.round(chunks, 5).tolist()}, COCO AP {metrics["coco/AP"]:.4f}')
+    assert all(b < a for a, b in zip(chunks, chunks[1:])), 'smoothed loss must decrease'
+    assert metrics['coco/AP'] >= 0.8
