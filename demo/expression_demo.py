@@ -10,7 +10,8 @@ Examples::
     python demo/expression_demo.py CONFIG --checkpoint CKPT --input in.mp4 --out out.mp4 --no-show
 
 Without a display (no ``DISPLAY`` on Linux) the demo runs headless; ``--out`` writes the
-annotated video. Needs OpenCV < 5 (OpenCV 5 moved the Haar cascade out of the main package).
+annotated video. Needs OpenCV < 5: the OpenCV 5 wheels no longer bundle the Haar cascades
+(or pass ``--cascade haarcascade_frontalface_default.xml``).
 """
 import argparse
 import os
@@ -34,16 +35,25 @@ class HaarFaceDetector:
     """Frontal-face detector using OpenCV's bundled ``haarcascade_frontalface_default.xml``.
 
     Args:
+        cascade: The cascade XML (default: the one bundled with OpenCV, ``cv2.data.haarcascades``).
         scale_factor: Image pyramid step of ``detectMultiScale``.
         min_neighbors: Overlapping detections needed to keep a face.
         min_size: Smallest face side in pixels.
     """
 
-    def __init__(self, scale_factor: float = 1.1, min_neighbors: int = 5, min_size: int = 24) -> None:
+    def __init__(self,
+                 cascade: Optional[str] = None,
+                 scale_factor: float = 1.1,
+                 min_neighbors: int = 5,
+                 min_size: int = 24) -> None:
         if not hasattr(cv2, 'CascadeClassifier'):
-            raise RuntimeError(f'OpenCV {cv2.__version__} has no CascadeClassifier (OpenCV 5 moved the Haar '
-                               'cascades out of the main package); install opencv-python < 5')
-        path = osp.join(cv2.data.haarcascades, 'haarcascade_frontalface_default.xml')
+            raise RuntimeError(f'OpenCV {cv2.__version__} has no CascadeClassifier (OpenCV 5 moved it to '
+                               'opencv-contrib-python); install opencv-python < 5')
+        path = cascade or osp.join(cv2.data.haarcascades, 'haarcascade_frontalface_default.xml')
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'Haar cascade {path} not found (OpenCV {cv2.__version__}; the wheels of '
+                                    'OpenCV 5 no longer bundle the cascades): install opencv-python < 5 '
+                                    'or pass --cascade haarcascade_frontalface_default.xml')
         self.cascade = cv2.CascadeClassifier(path)
         if self.cascade.empty():
             raise RuntimeError(f'cannot load the Haar cascade {path}')
@@ -134,20 +144,21 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--no-show', action='store_true', help='never open a window')
     parser.add_argument('--max-frames', type=int, default=0, help='stop after this many frames (0: no limit)')
     parser.add_argument('--min-face', type=int, default=24, help='smallest face side in pixels')
+    parser.add_argument('--cascade', default=None, help="Haar cascade XML (default: OpenCV's bundled frontal-face one)")
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> List[FrameResult]:
     """Run the demo; returns the faces found in every frame."""
     args = parse_args(argv)
-    model = init_model(args.config, args.checkpoint, device=args.device)
-    detector = HaarFaceDetector(min_size=args.min_face)
     capture = open_capture(args.input)
     show = not args.no_show and has_display()
     writer = None
     results: List[FrameResult] = []
     fps = None
     try:
+        detector = HaarFaceDetector(args.cascade, min_size=args.min_face)
+        model = init_model(args.config, args.checkpoint, device=args.device)
         while not args.max_frames or len(results) < args.max_frames:
             ok, frame = capture.read()
             if not ok:

@@ -1,11 +1,12 @@
 """``init_model``: one entry point that builds any posezoo / OpenMMLab config ready for inference."""
 import os.path as osp
-from typing import Optional, Union
+import re
+from typing import List, Optional, Union
 
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
+from mmengine.runner.checkpoint import _load_checkpoint
 
 from posezoo.utils.setup_env import load_config
 from .task import IMAGE_CLASSIFICATION, POSE, infer_task
@@ -36,39 +37,53 @@ def _build(cfg: Config, task: str) -> torch.nn.Module:
     return init_recognizer(cfg, checkpoint=None, device='cpu')
 
 
-def _shorten(message: str, max_lines: int = 12) -> str:
-    """The first lines of a long key-by-key mismatch report, with a count of the rest."""
-    lines = [line for line in message.splitlines() if line.strip()]
-    if len(lines) <= max_lines:
-        return '\n'.join(lines)
-    return '\n'.join(lines[:max_lines] + [f'... and {len(lines) - max_lines} more lines'])
+def _describe(keys: List[str], what: str, limit: int = 5) -> str:
+    shown = ', '.join(keys[:limit]) + (f', ... ({len(keys) - limit} more)' if len(keys) > limit else '')
+    return f'{len(keys)} {what}: {shown}'
 
 
 def load_checkpoint_strict(model: torch.nn.Module, checkpoint: str) -> dict:
     """Load ``checkpoint`` into ``model``; every key and shape must match.
 
+    Returns:
+        The loaded checkpoint dict (``meta``, ``state_dict``, ...).
+
     Raises:
         FileNotFoundError: the file does not exist.
-        CheckpointMismatchError: the file is not a checkpoint, or its weights do not fit the model.
+        CheckpointMismatchError: the file is not a checkpoint, or its weights do not fit the model
+            (the message counts and names the missing, unexpected and mis-shaped keys).
     """
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint file not found: {checkpoint}')
     try:
-        return load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
-                               revise_keys=[(r'^module\.', '')])
-    except RuntimeError as err:
-        message = _shorten(str(err))
-        if 'state_dict' in message or 'size mismatch' in message or 'keys' in message:
-            raise CheckpointMismatchError(
-                f'checkpoint {checkpoint} does not match the model '
-                f'{type(model).__name__} built from the config: {message}\n'
-                'Published HigherHRNet checkpoints (official repo or MMPose 0.x layout) must be '
-                'converted first: python tools/model_converters/higherhrnet2posezoo.py IN OUT'
-            ) from err
-        raise CheckpointMismatchError(f'cannot read checkpoint {checkpoint}: {message}') from err
-    except Exception as err:  # corrupt file, not a pickle, not a zip archive
+        ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+    except Exception as err:  # corrupt file, not a pickle / zip archive, refused global
         raise CheckpointMismatchError(
             f'cannot read checkpoint {checkpoint}: {type(err).__name__}: {err}') from err
+    if not isinstance(ckpt, dict):
+        raise CheckpointMismatchError(
+            f'cannot read checkpoint {checkpoint}: expected a dict, got {type(ckpt).__name__}')
+    state = ckpt.get('state_dict', ckpt)
+    state = {re.sub(r'^module\.', '', key): value for key, value in state.items()}
+    expected = model.state_dict()
+    problems = []
+    missing = [key for key in expected if key not in state]
+    unexpected = [key for key in state if key not in expected]
+    mis_shaped = [f'{key} {tuple(state[key].shape)} != {tuple(value.shape)}'
+                  for key, value in expected.items()
+                  if key in state and torch.is_tensor(state[key]) and state[key].shape != value.shape]
+    for keys, what in ((missing, 'missing keys'), (unexpected, 'unexpected keys'),
+                       (mis_shaped, 'keys of another shape (checkpoint != model)')):
+        if keys:
+            problems.append(_describe(keys, what))
+    if problems:
+        raise CheckpointMismatchError(
+            f'checkpoint {checkpoint} does not match the model {type(model).__name__} built from '
+            'the config:\n  ' + '\n  '.join(problems) +
+            '\nPublished HigherHRNet checkpoints (official repo or MMPose 0.x layout) must be '
+            'converted first: python tools/model_converters/higherhrnet2posezoo.py IN OUT')
+    model.load_state_dict(state, strict=True)
+    return ckpt
 
 
 def init_model(config: Union[str, Config],

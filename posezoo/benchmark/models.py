@@ -29,8 +29,8 @@ _SKELETON_LAYOUTS = {'coco17': 17, 'mediapipe33': 33, 'ntu25': 25, 'halpe26': 26
 class InferenceNetwork(nn.Module):
     """The inference path of an OpenMMLab model as a plain ``Tensor -> tuple of Tensors`` module.
 
-    * pose (mmpose): ``model(x, None, mode='tensor')``: backbone (+ neck) + ``head.forward``, i.e. the
-      network up to the heatmaps / raw head outputs; decoding is not included.
+    * pose (mmpose): ``model(x, None, mode='tensor')``: backbone (+ neck) + ``head.forward``,
+      i.e. the network up to the heatmaps / raw head outputs; decoding is not included.
     * video / skeleton action (mmaction): ``_forward(x, stage='head')``: backbone + head scores.
       A model with an ``inference_model`` attribute (``KDRecognizer``) is replaced by it.
     * image classification (mmpretrain): ``model(x, None, mode='tensor')``: the head's logits.

@@ -201,7 +201,7 @@ def benchmark_many(configs: Sequence[str], settings: BenchSettings,
                    checkpoints: Optional[Dict[str, str]] = None,
                    shapes: Optional[Dict[str, Sequence[int]]] = None,
                    log: Callable[[str], None] = print) -> List[Row]:
-    """:func:`benchmark_config` for each config (a config that cannot be built gets an error row)."""
+    """:func:`benchmark_config` for each config; one that cannot be built gets an error row."""
     names, checkpoints, shapes = names or {}, checkpoints or {}, shapes or {}
     rows: List[Row] = []
     for config in configs:

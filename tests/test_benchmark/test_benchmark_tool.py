@@ -10,6 +10,7 @@ import importlib.util
 import json
 
 import pytest
+import torch
 
 KD_DIR = 'configs/recognition/darkvideo_kd/darkclips/'
 KD = KD_DIR + 'kd-zerodce_r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py'
@@ -28,13 +29,19 @@ def benchmark_tool(repo_root):
 
 @pytest.fixture(scope='module')
 def run(benchmark_tool, repo_root, coco_mini, tmp_path_factory):
+    """One benchmark run, single-threaded (fast and stable on a shared 2-core machine)."""
     out = tmp_path_factory.mktemp('bench')
+    threads = torch.get_num_threads()
     args = [str(repo_root / c) for c in (KD, PLAIN, BKPOSE)] + [
         '--baseline', 'r2plus1d-tiny-bert_darkclips-8x32x32', '--warmup', '1', '--repeats', '1',
         '--repeats-n', '1', '--repeats-e2e', '1', '--image',
-        str(coco_mini / 'val2017' / '000000350679.jpg'), '--out-dir', str(out), '--quiet'
+        str(coco_mini / 'val2017' / '000000350679.jpg'), '--out-dir', str(out), '--quiet',
+        '--threads', '1'
     ]
-    assert benchmark_tool.main(args) == 0
+    try:
+        assert benchmark_tool.main(args) == 0
+    finally:
+        torch.set_num_threads(threads)
     data = json.loads((out / 'benchmark.json').read_text())
     return out, data
 

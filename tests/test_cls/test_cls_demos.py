@@ -1,5 +1,6 @@
 """The expression demo on a video of real COCO faces, and the gesture demo on LeapGestRecog-format images."""
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +14,9 @@ from posezoo.cls import FER2013_CLASSES, LEAPGESTRECOG_CLASSES
 REPO = Path(__file__).resolve().parents[2]
 FER_CONFIG = REPO / 'configs/image_classification/fer2013/resnet18_1xb128-200e_fer2013-48x48.py'
 LEAP_CONFIG = REPO / 'configs/image_classification/leapgestrecog/resnet18_1xb64-30e_leapgestrecog-224x84.py'
-# coco-mini images with clearly visible frontal faces
-FACE_IMAGES = ('train2017/000000054718.jpg', 'train2017/000000089232.jpg', 'train2017/000000177977.jpg',
-               'train2017/000000418049.jpg', 'val2017/000000358427.jpg', 'val2017/000000368212.jpg')
+# coco-mini photographs where the Haar cascade finds an annotated (keypoint) face in the 640x480 frame
+FACE_IMAGES = ('train2017/000000551757.jpg', 'val2017/000000229358.jpg', 'val2017/000000192699.jpg',
+               'val2017/000000350679.jpg')
 FRAME_SIZE = (640, 480)
 FRAMES_PER_IMAGE = 2
 
@@ -25,6 +26,12 @@ def load_demo(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def green_fraction(region: np.ndarray) -> float:
+    """Fraction of the BGR pixels of ``region`` that are the demo's drawing green (0, 255, 0)."""
+    b, g, r = (region[..., c].astype(int) for c in range(3))
+    return float(np.mean((g > 150) & (b < 120) & (r < 120)))
 
 
 def read_video(path: Path) -> list:
@@ -66,23 +73,24 @@ def test_expression_demo_headless_writes_annotated_video(tmp_path, face_video, m
     faces = sum(len(r.boxes) for r in results)
     with_faces = sum(len(r.boxes) > 0 for r in results)
     print(f'expression demo: {faces} faces in {with_faces}/{n_frames} frames')
-    assert with_faces >= n_frames // 2
+    assert with_faces >= 2 * FRAMES_PER_IMAGE  # faces found in at least two of the photographs
     for result, before, after in zip(results, frames_in, frames_out):
         assert len(result.labels) == len(result.scores) == len(result.boxes)
         assert all(label in FER2013_CLASSES for label in result.labels)
         assert all(0.0 < score <= 1.0 for score in result.scores)
-        diff = np.abs(after.astype(np.int16) - before.astype(np.int16)).max(axis=2)
-        assert diff[:12, :60].mean() > 40  # the FPS label at the top-left corner
+        # the FPS label: white box at the top-left corner
+        assert np.mean(after[2:12, 2:40].min(axis=2) > 180) > 0.5
         for x, y, w, h in result.boxes:
-            # the green box edge (2 px) over the face, and the filled label above it
-            left_edge = after[y + 2:y + h - 2, max(x - 1, 0):x + 2].reshape(-1, 3).astype(int)
-            assert np.mean((left_edge[:, 1] > 150) & (left_edge[:, 2] < 120)) > 0.5
-            assert diff[max(y - 12, 0):y, x:x + 40].mean() > 30
+            # the green box edge (2 px) over the face, and the green label box above it
+            assert green_fraction(after[y + 2:y + h - 2, max(x - 1, 0):x + 2]) > 0.5
+            if y >= 14:  # else the label is drawn inside the box
+                assert green_fraction(after[y - 12:y - 2, x + 2:x + 40]) > 0.3
+            assert green_fraction(before[y + 2:y + h - 2, max(x - 1, 0):x + 2]) < 0.3
 
 
 def test_expression_demo_cli(tmp_path, face_video):
     out = tmp_path / 'cli.mp4'
-    env = {k: v for k, v in __import__('os').environ.items() if k not in ('DISPLAY', 'WAYLAND_DISPLAY')}
+    env = {k: v for k, v in os.environ.items() if k not in ('DISPLAY', 'WAYLAND_DISPLAY')}
     proc = subprocess.run([sys.executable, 'demo/expression_demo.py', str(FER_CONFIG), '--input', str(face_video),
                            '--out', str(out), '--max-frames', '3'],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
@@ -115,7 +123,8 @@ def test_gesture_demo_draws_labels(tmp_path, leap_root, capsys):
         assert diff[:15, :40].mean() > 40 and diff[40:].max() == 0  # label drawn, the rest untouched
 
     box = [200, 40, 240, 160]
-    [boxed] = demo.main([str(LEAP_CONFIG), str(images[0]), '--bbox', *map(str, box), '--out-dir', str(tmp_path / 'box')])
+    [boxed] = demo.main([str(LEAP_CONFIG), str(images[0]), '--bbox', *map(str, box),
+                         '--out-dir', str(tmp_path / 'box')])
     after = cv2.imread(str(tmp_path / 'box' / images[0].name))
     assert (after[60:190, 200:202] == (0, 255, 0)).all()  # the box's left edge
     assert boxed.label in LEAPGESTRECOG_CLASSES

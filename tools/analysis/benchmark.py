@@ -49,9 +49,11 @@ BASELINE_PATTERNS = ('body_2d_keypoint/higherhrnet/coco/higherhrnet_hrnet-w32_*5
                      'mmpose::body_2d_keypoint/associative_embedding/coco/ae_hrnet-w32_*512*.py')
 #: The CPU-sized KD pair (same student as the full-size ones, tiny input): always measured.
 KD_PAIR_GLOB = 'recognition/darkvideo_kd/darkclips/*r2plus1d-tiny-bert*.py'
-DEFAULT_IMAGES = (osp.join(REPO_ROOT, '..', 'shared', 'data', 'coco-mini', 'val2017',
-                           '000000350679.jpg'),
-                  osp.join(REPO_ROOT, 'data', 'coco_sample', 'val2017', '000000000802.jpg'))
+DEFAULT_IMAGES = (
+    osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'coco-mini', 'val2017',
+                          '000000350679.jpg')),  # COCO val2017, 9 people
+    osp.join(REPO_ROOT, 'data', 'coco_sample', 'val2017', '000000000802.jpg'),
+)
 
 
 def _glob(pattern: str) -> List[str]:
@@ -125,10 +127,11 @@ def find_baseline(requested: Optional[str], names: Dict[str, str]) -> Tuple[Opti
                 return config, name
         raise SystemExit(f'--baseline {requested}: not among the benchmarked models '
                          f'({", ".join(names.values())})')
+    by_path = {(c if '::' in c else osp.abspath(c)): c for c in names}
     for pattern in BASELINE_PATTERNS:
         for config in _resolve_pattern(pattern):
-            if config in names:
-                return config, names[config]
+            if config in by_path:
+                return by_path[config], names[by_path[config]]
     return None, None
 
 
@@ -196,7 +199,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--repeats-e2e', type=int, default=2, help='timed end-to-end runs')
     parser.add_argument('--exclude', nargs='*', default=[],
                         help='skip configs whose path contains one of these strings')
-    parser.add_argument('--threads', type=int, help='torch (and ONNX Runtime) CPU threads')
+    parser.add_argument('--threads', type=int,
+                        help='torch (and ONNX Runtime) CPU threads (default: torch\'s, or 1 '
+                        'when the 1-minute load average exceeds the number of cores: threads '
+                        'that wait for each other on an oversubscribed machine make many-op '
+                        'networks up to 20x slower)')
     parser.add_argument('--image', help='real image for end-to-end pose timing '
                         '(default: COCO val 000000350679, 9 people)')
     parser.add_argument('--no-flops', action='store_true')
@@ -215,8 +222,13 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
+    load = machine_load()
     if args.threads:
         torch.set_num_threads(args.threads)
+    elif load is not None and load[0] > (os.cpu_count() or 1):
+        print(f'load average {load[0]:.1f} > {os.cpu_count()} cores: using 1 thread '
+              '(set --threads to override)')
+        torch.set_num_threads(1)
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise SystemExit('--device cuda: no CUDA device is available')
     precisions = args.precisions or (['fp32', 'fp16', 'bf16']
@@ -227,8 +239,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     configs = [c for c in configs if not any(e in c for e in args.exclude)]
     aliases: Dict[str, List[str]] = {c: [] for c in configs}
     if not args.no_dedup:
-        preferred = [c for p in BASELINE_PATTERNS[:1] for c in _resolve_pattern(p)]
-        configs, aliases = deduplicate(configs, keep=preferred[-1:])
+        official = _resolve_pattern(BASELINE_PATTERNS[0])[-1:]  # the 300-epoch recipe
+        configs, aliases = deduplicate(
+            configs, keep=[c for c in configs if osp.abspath(c) in official])
     names = {c: config_name(c) for c in configs}
     baseline_config, baseline = find_baseline(args.baseline, names)
     settings = BenchSettings(
@@ -240,7 +253,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     shapes = {k: tuple(int(v) for v in s.split(','))
               for k, s in parse_pairs(args.shape, '--shape').items()}
     start = time.time()
-    load_before = machine_load()
+    load_before = load
     rows = benchmark_many(configs, settings, names=names,
                           checkpoints=parse_pairs(args.checkpoint, '--checkpoint'),
                           shapes=shapes, log=log)

@@ -30,8 +30,8 @@ from posezoo.benchmark.runner import resolve_config  # noqa: E402
 from posezoo.deployment.onnx_export import (export_onnx, max_abs_error,  # noqa: E402
                                             ort_session, preprocess_image, run_ort)
 
-DEFAULT_IMAGE = osp.join(REPO_ROOT, '..', 'shared', 'data', 'coco-mini', 'val2017',
-                         '000000350679.jpg')
+DEFAULT_IMAGE = osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'coco-mini', 'val2017',
+                                      '000000350679.jpg'))
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -39,7 +39,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                                      'PyTorch with ONNX Runtime')
     parser.add_argument('config', help='config file (or <package>::<config>)')
     parser.add_argument('--checkpoint', help='weights (default: initial weights)')
-    parser.add_argument('--output-file', help='the .onnx file (default: work_dirs/onnx/<name>.onnx)')
+    parser.add_argument('--output-file',
+                        help='the .onnx file (default: work_dirs/onnx/<name>.onnx)')
     parser.add_argument('--opset', type=int, default=17)
     parser.add_argument('--image', help='real image for the check (pose / classification)')
     parser.add_argument('--shape', help='input shape without batch, e.g. 3,512,512 (used when '
@@ -48,11 +49,14 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='fix height and width (only the batch axis is dynamic)')
     parser.add_argument('--tolerance', type=float, default=1e-4)
     parser.add_argument('--repeats', type=int, default=5, help='timed runs per runtime')
+    parser.add_argument('--threads', type=int, help='CPU threads of both runtimes')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     path = resolve_config(args.config)
     model = load_model(path, checkpoint=args.checkpoint)
     network = InferenceNetwork(model, infer_task(model.cfg)).eval()

@@ -30,7 +30,8 @@ class BKPoseHead(BaseHead):
         decoder (dict): the ``BKPoseHeatmap`` codec config (gives K and the links).
         loss (dict): loss config; ``num_keypoints`` is filled in from the codec.
             Default ``FocalL2Loss`` with the paper's values.
-        init_cfg: mmengine init config.
+        init_cfg: mmengine init config. Default: final convs ~ N(0, 0.001), bias 0 (the
+            heatmaps start near 0, as in mmpose's heatmap heads).
 
     ``forward`` input: ``num_stacks * len(in_channels)`` features (B, C_i, H_i, W_i);
     output: as many (B, K + B, H_i, W_i) heatmaps, stack after stack, coarsest first.
@@ -41,7 +42,8 @@ class BKPoseHead(BaseHead):
                  decoder: ConfigType,
                  num_stacks: int = 2,
                  loss: ConfigType = dict(type='FocalL2Loss'),
-                 init_cfg: OptConfigType = None) -> None:
+                 init_cfg: OptConfigType = dict(
+                     type='Normal', layer=['Conv2d'], std=0.001, bias=0)) -> None:
         super().__init__(init_cfg=init_cfg)
         self.in_channels = tuple(in_channels)
         self.num_stacks = num_stacks

@@ -215,7 +215,8 @@ class HigherHRNetHead(BaseHead):
     def predict(self,
                 feats: Union[Tuple[Tensor, ...], List],
                 batch_data_samples: OptSampleList,
-                test_cfg: ConfigType = {}) -> Union[List[InstanceData], Tuple[List, List]]:
+                test_cfg: ConfigType = {}
+                ) -> Union[List[InstanceData], Tuple[List[InstanceData], List[PixelData]]]:
         """Aggregate resolutions, flips and scales, then group with the decoder.
 
         Args:
@@ -228,8 +229,8 @@ class HigherHRNetHead(BaseHead):
 
         Returns:
             List[InstanceData]: per image ``keypoints`` (N, K, 2) in input coordinates,
-            ``keypoint_scores`` (N, K), ``bbox_scores`` (N,) (instance scores); plus heatmaps/tags as ``PixelData`` if
-            ``output_heatmaps``.
+            ``keypoint_scores`` (N, K) and ``bbox_scores`` (N,) (instance scores); plus the
+            aggregated heatmaps and tags as ``PixelData`` if ``output_heatmaps``.
         """
         flip_test = test_cfg.get('flip_test', False)
         if test_cfg.get('multiscale_test', False):

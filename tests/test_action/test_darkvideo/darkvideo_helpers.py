@@ -3,6 +3,10 @@ import os
 from pathlib import Path
 
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+# MMAction2's recognizers build their data preprocessors through the default scope.
+init_default_scope('mmaction')
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SHARED = Path(os.environ.get('POSEZOO_SHARED', REPO_ROOT.parent / 'shared'))

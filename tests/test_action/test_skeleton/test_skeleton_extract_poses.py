@@ -13,6 +13,7 @@ import torch
 
 import posezoo.action  # noqa: F401
 from mmaction.datasets import PoseDataset
+from mmengine.registry import DefaultScope
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / 'tools' / 'misc'))
@@ -79,7 +80,8 @@ def test_tracks_are_consistent_on_a_real_clip(clip_frames, tmp_path):
     # PoseDataset loads the pickle, the skeleton pipeline formats it for RecognizerGCN
     ann_file = tmp_path / 'poses.pkl'
     ann_file.write_bytes(pickle.dumps([anno]))
-    dataset = PoseDataset(str(ann_file), pipeline=PIPELINE, test_mode=True)
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        dataset = PoseDataset(str(ann_file), pipeline=PIPELINE, test_mode=True)
     sample = dataset[0]
     assert tuple(sample['inputs'].shape) == (1, 2, 8, 17, 3)
     assert sample['data_samples'].gt_label.item() == 2
@@ -106,7 +108,8 @@ def test_cli_on_a_video_file(clip_frames, tmp_path):
     assert anno['keypoint'].shape[1:] == (3, 17, 2) and anno['keypoint'].shape[0] <= 2
     split = 'train' if data['split']['train'] else 'val'
     assert data['split'][split] == [anno['frame_dir']]
-    dataset = PoseDataset(str(out), pipeline=PIPELINE, split=split, test_mode=True)
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        dataset = PoseDataset(str(out), pipeline=PIPELINE, split=split, test_mode=True)
     assert len(dataset) == 1 and tuple(dataset[0]['inputs'].shape) == (1, 2, 8, 17, 3)
 
 

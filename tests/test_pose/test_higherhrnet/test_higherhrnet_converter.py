@@ -31,7 +31,8 @@ def test_cli_converts_and_reports_unmapped(tool, hrnet_fixture: Path, tmp_path: 
     assert converted['meta']['source_layout'] == 'official'
     keys = set(converted['state_dict'])
     assert len(keys) == len(official) - 1
-    assert 'head.final_layers.1.weight' in keys and 'backbone.stage4.0.fuse_layers.0.1.0.weight' in keys
+    assert 'head.final_layers.1.weight' in keys
+    assert 'backbone.stage4.0.fuse_layers.0.1.0.weight' in keys
     assert all(k.startswith(('backbone.', 'head.')) for k in keys)
 
 

@@ -1,4 +1,5 @@
-"""SE-HRNet: SE off is exactly MMPose's HRNet; SE stem / every-branch options; init from HigherHRNet."""
+"""SE-HRNet: SE off is exactly MMPose's HRNet; SE stem and every-block options; SE-HigherHRNet
+initialised from a converted HigherHRNet checkpoint."""
 import json
 from pathlib import Path
 

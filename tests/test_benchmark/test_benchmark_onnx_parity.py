@@ -24,6 +24,15 @@ IMAGE = 'val2017/000000350679.jpg'
 TOLERANCE = 1e-4
 
 
+@pytest.fixture
+def one_thread():
+    """Single-threaded torch and ONNX Runtime: fast and stable on a shared 2-core machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def _small_pipeline(model: torch.nn.Module, short_side: int = 256) -> None:
     """Resize to ``short_side`` instead of the config's 512 (test speed only)."""
     steps = [s for s in model.cfg.test_dataloader.dataset.pipeline
@@ -34,7 +43,7 @@ def _small_pipeline(model: torch.nn.Module, short_side: int = 256) -> None:
 
 
 @pytest.mark.parametrize('key', ['bkpose', 'higherhrnet'])
-def test_onnx_matches_pytorch_on_real_image(key, repo_root, coco_mini, tmp_path):
+def test_onnx_matches_pytorch_on_real_image(key, repo_root, coco_mini, tmp_path, one_thread):
     torch.manual_seed(0)
     model = load_model(str(repo_root / CONFIGS[key]))
     _small_pipeline(model)
