@@ -62,6 +62,7 @@ pip_install -q "$(pin pycocotools)"
 say "5/6 mmpose, mmaction2, mmdet, mmpretrain, openmim, test tools"
 pip_install -q "$(pin mmpose)" "$(pin mmaction2)" "$(pin mmdet)" "$(pin mmpretrain)" \
   "$(pin openmim)" "$(pin pytest)" "$(pin onnx)" "$(pin onnxruntime)" \
+  "$(pin opencv-python)" "$(pin opencv-contrib-python)" \
   "$(pin torch)" "$(pin torchvision)" "$(pin numpy)" "$(pin mmcv)" "$(pin mmengine)"
 
 say "6/6 posezoo (editable)"

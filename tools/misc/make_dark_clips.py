@@ -1,7 +1,9 @@
 """Generate a small dark-video action data set from real photographs.
 
-Each clip is a camera pan over a real image (COCO photographs by default); the class is the pan
-direction (``pan_left``, ``pan_right``, ``pan_up``, ``pan_down``), so a model must use motion.
+Each clip is a window over a real image (COCO photographs by default); the class is what happens
+over time: ``static`` (no motion), ``pan_horizontal`` / ``pan_vertical`` (the window pans left or
+right / up or down, sign at random) or ``flicker`` (static, the light level changes from frame to
+frame), so a model must use the temporal signal.
 Clips are then darkened with a low-light sensor model: linearise (gamma 2.2), scale the exposure
 down (``--exposure`` range), draw Poisson shot noise for ``--full-well`` photo-electrons at full
 scale plus Gaussian read noise (``--read-noise``), re-apply the gamma and quantise to 8 bits.
@@ -10,7 +12,7 @@ Train and val clips come from disjoint image folders (``train2017`` / ``val2017`
 Output (MMAction2 ``VideoDataset`` layout; lossless FFV1 ``.avi`` decodable by OpenCV)::
 
     OUT/train/<class>_<i>.avi   OUT/val/<class>_<i>.avi
-    OUT/train.txt  OUT/val.txt  ("train/pan_left_0000.avi 0" per line)   OUT/classes.txt
+    OUT/train.txt  OUT/val.txt  ("train/static_0000.avi 0" per line)   OUT/classes.txt
 
 Example::
 
@@ -24,8 +26,7 @@ from typing import List, Tuple
 import cv2
 import numpy as np
 
-CLASSES = ('pan_left', 'pan_right', 'pan_up', 'pan_down')
-DIRECTIONS = {'pan_left': (-1, 0), 'pan_right': (1, 0), 'pan_up': (0, -1), 'pan_down': (0, 1)}
+CLASSES = ('static', 'pan_horizontal', 'pan_vertical', 'flicker')
 
 
 def parse_args() -> argparse.Namespace:
@@ -56,10 +57,11 @@ def list_images(root: str) -> List[str]:
     return paths
 
 
-def darken(frames: np.ndarray, rng: np.random.Generator, exposure: float, full_well: float,
+def darken(frames: np.ndarray, rng: np.random.Generator, exposure: np.ndarray, full_well: float,
            read_noise: float) -> np.ndarray:
-    """Low-light sensor model on ``(T, H, W, 3)`` uint8 frames; returns uint8 frames."""
-    linear = (frames.astype(np.float64) / 255.0) ** 2.2 * exposure
+    """Low-light sensor model on ``(T, H, W, 3)`` uint8 frames with per-frame ``(T, )``
+    exposure factors; returns uint8 frames."""
+    linear = (frames.astype(np.float64) / 255.0) ** 2.2 * exposure[:, None, None, None]
     electrons = rng.poisson(linear * full_well) / full_well
     noisy = electrons + rng.normal(0.0, read_noise, size=linear.shape)
     return np.round(255.0 * np.clip(noisy, 0.0, 1.0) ** (1 / 2.2)).astype(np.uint8)
@@ -102,8 +104,12 @@ def make_split(split: str, images: List[str], per_class: int, args: argparse.Nam
     for label, name in enumerate(CLASSES):
         for i in range(per_class):
             img = cv2.imread(images[int(rng.integers(len(images)))])
-            clip = pan_clip(img, DIRECTIONS[name], rng, args.frames, args.size)
-            exposure = rng.uniform(*args.exposure)
+            sign = int(rng.choice([-1, 1]))
+            direction = {'pan_horizontal': (sign, 0), 'pan_vertical': (0, sign)}.get(name, (0, 0))
+            clip = pan_clip(img, direction, rng, args.frames, args.size)
+            exposure = np.full(args.frames, rng.uniform(*args.exposure))
+            if name == 'flicker':
+                exposure *= rng.uniform(0.25, 1.75, size=args.frames)
             clip = darken(clip, rng, exposure, args.full_well, args.read_noise)
             rel = f'{split}/{name}_{i:04d}.avi'
             write_video(osp.join(args.out, rel), clip)

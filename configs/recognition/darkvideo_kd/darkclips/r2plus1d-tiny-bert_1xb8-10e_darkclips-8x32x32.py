@@ -81,5 +81,5 @@ val_evaluator = dict(type='AccMetric', metric_options=dict(top_k_accuracy=dict(t
 test_evaluator = val_evaluator
 
 train_cfg = dict(max_epochs=10, val_begin=10, val_interval=10)
-optim_wrapper = dict(optimizer=dict(lr=2e-3, weight_decay=1e-4))
+optim_wrapper = dict(optimizer=dict(lr=5e-3, weight_decay=1e-4))
 default_hooks = dict(logger=dict(interval=4), checkpoint=dict(save_best=None, max_keep_ckpts=1))
