@@ -10,7 +10,7 @@ TASKS = (POSE, VIDEO_ACTION, SKELETON_ACTION, IMAGE_CLASSIFICATION)
 # MMAction2 transforms that only exist in skeleton pipelines.
 _SKELETON_TRANSFORMS = {
     'PoseDecode', 'GenSkeFeat', 'PreNormalize2D', 'PreNormalize3D', 'JointToBone', 'ToMotion',
-    'MergeSkeFeat', 'FormatGCNInput', 'PoseCompact', 'GeneratePoseTarget', 'BodyRelativeNormalize',
+    'MergeSkeFeat', 'FormatGCNInput', 'PoseCompact', 'GeneratePoseTarget',
 }
 
 

@@ -29,7 +29,7 @@ def test_config_name_drops_schedule():
     ('configs/recognition/darkvideo_kd/darkclips/'
      'kd-zerodce_r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py', (1, 3, 8, 32, 32)),
     ('configs/image_classification/fer2013/resnet18_1xb128-200e_fer2013-48x48.py', (1, 48, 48)),
-    ('configs/skeleton/lstm/lstm_1xb16-30e_synthetic-coco17-48f.py', (1, 2, 48, 17, 3)),
+    ('configs/skeleton/lstm/lstm_8xb16-80e_bksad-coco17-48f.py', (1, 2, 48, 17, 3)),
 ])
 def test_input_shape_from_config(config, shape, repo_root):
     path = resolve_config(config if '::' in config else str(repo_root / config))

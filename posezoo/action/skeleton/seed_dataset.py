@@ -1,6 +1,6 @@
 """Dataset over the seed's per-action text files, cut into fixed-length windows."""
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Sequence, Tuple, Union
 
 from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS

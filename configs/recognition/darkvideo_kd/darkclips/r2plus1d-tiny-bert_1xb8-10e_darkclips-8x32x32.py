@@ -1,6 +1,6 @@
 # CPU-sized baseline/student on the synthetic dark-clip data set made by
-# tools/misc/make_dark_clips.py (4 pan directions, 8 x 32 x 32 dark noisy clips): a 2-stage
-# width-8 R(2+1)D-18 + BERT head. Used by the end-to-end test; trains in seconds per epoch.
+# tools/misc/make_dark_clips.py (static / horizontal pan / vertical pan / flicker, 8 x 32 x 32
+# dark noisy clips): a 2-stage width-8 R(2+1)D-18 + BERT head. Used by the end-to-end test.
 _base_ = ['../_base_/schedules/adamw-1e-4_30e.py', '../_base_/default_runtime.py']
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
@@ -42,7 +42,6 @@ model = dict(
         format_shape='NCTHW'))
 
 data_root = 'data/darkclips'
-# No flip: a horizontal flip would swap pan_left and pan_right.
 train_pipeline = [
     dict(type='CheckedOpenCVInit', on_error='skip'),
     dict(type='SampleFrames', clip_len=8, frame_interval=1, num_clips=1),
