@@ -6,13 +6,12 @@ Same interface as MMPose's ``tools/train.py``:
     bash tools/dist_train.sh CONFIG GPUS [args...]        # torchrun, --launcher pytorch
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from posezoo.utils.setup_env import adapt_distributed_to_cpu, load_config
+from posezoo.utils.setup_env import (adapt_distributed_to_cpu, add_common_args,
+                                     apply_common_args, load_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,25 +28,13 @@ def parse_args() -> argparse.Namespace:
         '--auto-scale-lr', action='store_true',
         help='scale the learning rate by the actual batch size / auto_scale_lr.base_batch_size')
     parser.add_argument('--show-dir', help='save visualisations of validation images here')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override settings of the config, e.g. train_cfg.max_epochs=2 (xxx=[a,b] for lists)')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_common_args(parser)
+    return parser.parse_args()
 
 
 def merge_args(cfg, args: argparse.Namespace):
     """Apply the command-line options to the config, as MMPose's tools/train.py does."""
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    cfg.launcher = args.launcher
+    apply_common_args(cfg, args)
 
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
@@ -75,10 +62,6 @@ def merge_args(cfg, args: argparse.Namespace):
     if args.auto_scale_lr:
         cfg.setdefault('auto_scale_lr', {})['enable'] = True
 
-    if args.show_dir:
-        visualization = cfg.default_hooks.visualization
-        visualization.enable = True
-        visualization.out_dir = args.show_dir
     return cfg
 
 

@@ -1,10 +1,11 @@
 """Shared set-up for posezoo's command-line tools (train, test, benchmark, export)."""
+import argparse
 import os
 import os.path as osp
 from typing import Optional
 
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
@@ -51,3 +52,28 @@ def adapt_distributed_to_cpu(cfg: Config, launcher: str) -> None:
     if not torch.distributed.is_initialized():
         torch.distributed.init_process_group(backend='gloo', init_method='env://')
     os.environ.setdefault('LOCAL_RANK', '0')
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """The options that tools/train.py and tools/test.py share (MMPose's interface)."""
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings of the config, e.g. train_cfg.max_epochs=2 (xxx=[a,b] for lists)')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def apply_common_args(cfg: Config, args: argparse.Namespace) -> None:
+    """Work dir (``./work_dirs/<config name>`` by default), launcher and ``--show-dir``."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.launcher = args.launcher
+    if args.show_dir:
+        visualization = cfg.default_hooks.visualization
+        visualization.enable = True
+        visualization.out_dir = args.show_dir
