@@ -3,6 +3,8 @@ import re
 
 import torch
 
+import posezoo  # noqa: F401  (checkpoint safe globals for torch.load)
+
 from .conftest import QUICK_OPTIONS, QUICK_POSE_CONFIG, run_tool
 
 

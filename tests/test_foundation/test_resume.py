@@ -5,7 +5,9 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from .conftest import QUICK_OPTIONS, QUICK_POSE_CONFIG, run_tool
+import posezoo  # noqa: F401  (checkpoint safe globals for torch.load)
+
+from .conftest import QUICK_OPTIONS, QUICK_POSE_CONFIG, REPO_ROOT, run_tool
 
 
 def _flatten(state, prefix=''):
@@ -26,7 +28,7 @@ def test_resume_restores_iteration_and_optimizer_state(trained_pose, tmp_path):
     checkpoint = torch.load(trained_pose / 'epoch_1.pth', map_location='cpu')
 
     cfg = Config.fromfile(str(QUICK_POSE_CONFIG))
-    cfg.merge_from_dict(dict(o.split('=', 1) for o in QUICK_OPTIONS[2:]))
+    cfg.merge_from_dict({'default_hooks.checkpoint.interval': 1, 'default_hooks.logger.interval': 1})
     cfg.work_dir = str(tmp_path / 'inspect')
     cfg.resume = True
     cfg.load_from = str(trained_pose / 'epoch_1.pth')
@@ -63,3 +65,34 @@ def test_train_resume_continues_to_the_end(trained_pose, tmp_path):
     assert final['meta']['epoch'] == 2
     assert final['meta']['iter'] == 2 * first['meta']['iter']
     assert not (work_dir / 'epoch_1.pth').exists()  # epoch 1 was not trained again
+
+
+def test_killed_run_resumes_from_its_last_checkpoint(tmp_path):
+    """SIGKILL a 3-epoch run after its first checkpoint; `--resume` (auto) finishes it."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    work_dir = tmp_path / 'killed'
+    options = ['train_cfg.max_epochs=3', 'train_cfg.val_interval=10'] + QUICK_OPTIONS[2:]
+    command = [sys.executable, 'tools/train.py', str(QUICK_POSE_CONFIG), '--work-dir', str(work_dir),
+               '--cfg-options', *options]
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
+    proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 600
+    while not (work_dir / 'epoch_1.pth').exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert (work_dir / 'epoch_1.pth').exists(), 'the run never saved a checkpoint'
+    last = torch.load((work_dir / 'last_checkpoint').read_text().strip(), map_location='cpu')
+    assert last['meta']['epoch'] < 3, 'the run finished before it was killed'
+
+    finished = run_tool(command + ['--resume'])
+    log = finished.stdout + finished.stderr
+    assert f"resumed epoch: {last['meta']['epoch']}, iter: {last['meta']['iter']}" in log
+    final = torch.load(work_dir / 'epoch_3.pth', map_location='cpu')
+    per_epoch = last['meta']['iter'] // last['meta']['epoch']
+    assert final['meta']['iter'] == 3 * per_epoch

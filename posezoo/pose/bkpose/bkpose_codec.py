@@ -26,9 +26,14 @@ Decoding (the paper's unspecified "Keypoint Assignment Algorithm", posezoo's des
    ``min(0, 0.5 * H / length - 1)``; a pair is admissible when at least ``min_on_limb`` of the
    samples exceed ``limb_thr``;
 3. matching: greedy one-to-one per link, computed as repeated mutual-best (row and column argmax)
-   rounds over all links at once;
-4. assembly: accepted connections, best first, join people (a union that never gives a person
-   two keypoints of one type); unmatched candidates become one-keypoint people; parts that no
+   rounds over all links at once, on the connection's *priority* = limb score + the mean peak
+   value of its two keypoint candidates. The limb score alone cannot tell a real joint from a
+   weak spurious peak of the same type lying on the limb map: a learned (focal L2) heatmap keeps
+   faint ghost peaks (~0.1-0.2) of one keypoint type at a neighbouring joint, and the segment
+   from a joint to a ghost of its partner sitting on top of it samples only the bright end of
+   the body-part map, so it scores as high as (or higher than) the real limb;
+4. assembly: accepted connections, highest priority first, join people (a union that never gives
+   a person two keypoints of one type); unmatched candidates become one-keypoint people; parts that no
    link can join (a joint between them is not visible) are merged when they lie close enough
    for their skeleton distance (:meth:`BKPoseHeatmap._merge_fragments`);
 5. instance score: (sum of keypoint scores + sum of accepted limb scores) / (K + B); missing
@@ -258,9 +263,13 @@ class BKPoseHeatmap(BaseKeypointCodec):
                 return (np.zeros((0, K, 2), np.float32), np.zeros((0, K), np.float32),
                         np.zeros((0, ), np.float32))
             pair_scores = self._score_pairs(heatmaps[K:], locs, valid)
-            links, rows, cols, link_scores = self._match(pair_scores)
+            a_idx, b_idx = torch.tensor(self.skeleton_links, dtype=torch.long).reshape(-1, 2).T
+            priority = pair_scores + 0.5 * (scores[a_idx][:, :, None] + scores[b_idx][:, None, :])
+            links, rows, cols, link_priority = self._match(priority)
+            link_scores = pair_scores[links, rows, cols].numpy()
         keypoints, keypoint_scores, instance_scores = self._assemble(
-            locs.numpy(), scores.numpy(), valid.numpy(), links, rows, cols, link_scores)
+            locs.numpy(), scores.numpy(), valid.numpy(), links, rows, cols, link_scores,
+            link_priority)
         return keypoints * self.scale_factor, keypoint_scores, instance_scores
 
     def _candidates(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
@@ -332,11 +341,11 @@ class BKPoseHeatmap(BaseKeypointCodec):
         """Greedy one-to-one matching of every link at once by mutual-best rounds.
 
         Args:
-            pair_scores (Tensor): (B, M, M), -inf where not admissible.
+            pair_scores (Tensor): (B, M, M) matching priorities, -inf where not admissible.
 
         Returns:
-            tuple of np.ndarray: link index, candidate index of joint a, of joint b, and score
-            of each accepted connection.
+            tuple of np.ndarray: link index, candidate index of joint a, of joint b, and
+            priority of each accepted connection.
         """
         scores = pair_scores.clone()
         accepted = []
@@ -417,14 +426,16 @@ class BKPoseHeatmap(BaseKeypointCodec):
 
     def _assemble(self, locs: np.ndarray, scores: np.ndarray, valid: np.ndarray,
                   links: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-                  link_scores: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Join accepted connections into people, best connection first."""
+                  link_scores: np.ndarray, link_priority: np.ndarray
+                  ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Join accepted connections into people, highest priority first; ``link_scores`` (the
+        limb scores) add up to each person's limb total."""
         K, M = scores.shape
         owner = np.full((K, M), -1, dtype=np.int64)
         members: List[np.ndarray] = []  # per person: (K,) candidate index or -1
         limb_sum: List[float] = []
         link_arr = np.array(self.skeleton_links, dtype=np.int64).reshape(-1, 2)
-        for i in np.argsort(-link_scores, kind='stable'):
+        for i in np.argsort(-link_priority, kind='stable'):
             ka, kb = link_arr[links[i]]
             ca, cb, s = rows[i], cols[i], float(link_scores[i])
             pa, pb = owner[ka, ca], owner[kb, cb]

@@ -1,15 +1,20 @@
 """Learning: reduced-width HigherHRNet and SE-HigherHRNet, trained with mmengine's Runner from
-the repository's config (real train pipeline, codec, losses) on real COCO images, overfit them.
+the repository's config (real codec, losses, target generation) on real COCO images, overfit
+them: COCO AP (0.5:0.95) >= 0.8 on the same images, with a smoothly decreasing loss.
 
-The budget of a CPU test limits the input to 128 px and 120 iterations: detection and grouping
-are learnt (AP@0.5 on the training images), the full COCO AP (0.5:0.95) is printed; at this
-input size one input pixel is ~5 image pixels, which caps the AP at high OKS thresholds.
+Reduced for a CPU test: HRNet widths 8/16/32/64 (the golden fixture's W8), one module and one
+block per branch, input 256 (heatmaps 64 and 128), four real COCO train images holding one large
+person each, no augmentation, no flip test. At this input size the codec's own ceiling (targets
+decoded through the head, ``test_higherhrnet_oracle.py`` at 256) is AP 1.0 on these images.
 """
 import json
+import os
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pytest
+import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -17,26 +22,40 @@ import posezoo.pose  # noqa: F401
 
 CONFIG = ('configs/body_2d_keypoint/higherhrnet/coco/'
           'higherhrnet_se-hrnet-w32_1xb32-40e_coco-512x512.py')
-NUM_IMAGES = 4
-INPUT = 128
-MAX_ITERS = 120
+NUM_IMAGES = int(os.environ.get('HH_NUM', 4))
+MIN_SIDE = float(os.environ.get('HH_MINSIDE', 110))
+INPUT = int(os.environ.get('HH_INPUT', 256))
+MAX_ITERS = int(os.environ.get('HH_ITERS', 150))
+LR = float(os.environ.get('HH_LR', 1e-2))
+BLOCKS = int(os.environ.get('HH_BLOCKS', 1))
+
+
+@pytest.fixture
+def torch_threads() -> Iterator[None]:
+    """Train on (at most) 2 threads, the CI budget, and restore the setting afterwards."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    yield
+    torch.set_num_threads(threads)
 
 
 def _pick_images(coco_mini: Path, dst: Path) -> Path:
-    """Write an annotation file with the first (up to) 4 train images holding 1-3 large
-    (>= 160^2 px), well-annotated people and nothing else (2 images in coco-mini)."""
+    """Write an annotation file with the NUM_IMAGES train images whose people are all large
+    (sqrt(area) >= MIN_SIDE image pixels), well annotated (>= 8 keypoints) and few (1-2), the
+    largest first; no crowd region, no unannotated person."""
     coco = json.loads((coco_mini / 'annotations' / 'person_keypoints_train2017.json').read_text())
     per_image = {}
     for ann in coco['annotations']:
         per_image.setdefault(ann['image_id'], []).append(ann)
-    chosen = []
-    for image in sorted(coco['images'], key=lambda i: i['id']):
+    candidates = []
+    for image in coco['images']:
         anns = per_image.get(image['id'], [])
-        if (1 <= len(anns) <= 3 and all(not a['iscrowd'] and a['num_keypoints'] >= 10
-                                         and a['area'] >= 160 * 160 for a in anns)):
-            chosen.append(image)
-        if len(chosen) == NUM_IMAGES:
-            break
+        if (1 <= len(anns) <= 2 and all(not a['iscrowd'] and a['num_keypoints'] >= 8
+                                         and a['area'] >= MIN_SIDE**2 for a in anns)):
+            candidates.append((min(a['area'] for a in anns), image['id'], image))
+    chosen = [image for _, _, image in sorted(candidates, key=lambda c: (-c[0], c[1]))]
+    chosen = chosen[:NUM_IMAGES]
+    assert len(chosen) == NUM_IMAGES, f'only {len(chosen)} suitable images in {coco_mini}'
     ids = {i['id'] for i in chosen}
     subset = dict(coco, images=chosen,
                   annotations=[a for a in coco['annotations'] if a['image_id'] in ids])
@@ -49,23 +68,25 @@ def _config(repo_root: Path, coco_mini: Path, ann_file: Path, work_dir: Path, se
     cfg.work_dir = str(work_dir)
     cfg.load_from = None
     cfg.randomness = dict(seed=0)
-    # reduced width / depth (W8, one block per branch), input 128, heatmaps at 32 and 64
+    # reduced width / depth: the fixture's W8 widths, one module and BLOCKS blocks per branch
+    b = BLOCKS
     cfg.model.backbone.extra = dict(
-        stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK', num_blocks=(1, ),
+        stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK', num_blocks=(b, ),
                     num_channels=(16, )),
-        stage2=dict(num_modules=1, num_branches=2, block='BASIC', num_blocks=(1, 1),
+        stage2=dict(num_modules=1, num_branches=2, block='BASIC', num_blocks=(b, ) * 2,
                     num_channels=(8, 16)),
-        stage3=dict(num_modules=1, num_branches=3, block='BASIC', num_blocks=(1, 1, 1),
+        stage3=dict(num_modules=1, num_branches=3, block='BASIC', num_blocks=(b, ) * 3,
                     num_channels=(8, 16, 32)),
-        stage4=dict(num_modules=1, num_branches=4, block='BASIC', num_blocks=(1, 1, 1, 1),
+        stage4=dict(num_modules=1, num_branches=4, block='BASIC', num_blocks=(b, ) * 4,
                     num_channels=(8, 16, 32, 64), multiscale_output=False))
+    cfg.model.backbone.init_cfg = None
     if not se:
         cfg.model.backbone = dict(type='HRNet', in_channels=3, extra=cfg.model.backbone.extra)
-    cfg.model.head.update(in_channels=8, deconv_out_channels=(8, ), num_basic_blocks=1)
+    cfg.model.head.update(in_channels=8, deconv_out_channels=(8, ), num_basic_blocks=b)
     codec = dict(cfg.model.head.decoder, input_size=(INPUT, INPUT),
                  heatmap_sizes=[(INPUT // 4, INPUT // 4), (INPUT // 2, INPUT // 2)])
     cfg.model.head.decoder = codec
-    cfg.model.test_cfg = dict(flip_test=True)
+    cfg.model.test_cfg = dict(flip_test=False)
 
     # no random augmentation: the whole image fits the input (padded), as in validation
     train_pipeline = [
@@ -86,7 +107,7 @@ def _config(repo_root: Path, coco_mini: Path, ann_file: Path, work_dir: Path, se
                    ann_file=str(ann_file), data_prefix=dict(img='train2017/'))
     cfg.train_dataloader = dict(
         batch_size=NUM_IMAGES, num_workers=0, persistent_workers=False,
-        sampler=dict(type='DefaultSampler', shuffle=True),
+        sampler=dict(type='InfiniteSampler', shuffle=True),
         dataset=dict(dataset, pipeline=train_pipeline))
     cfg.val_dataloader = dict(
         batch_size=1, num_workers=0, persistent_workers=False, drop_last=False,
@@ -97,30 +118,35 @@ def _config(repo_root: Path, coco_mini: Path, ann_file: Path, work_dir: Path, se
     cfg.test_evaluator = cfg.val_evaluator
 
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=MAX_ITERS, val_interval=10**9)
-    cfg.optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-3))
-    cfg.param_scheduler = [dict(type='MultiStepLR', by_epoch=False, milestones=[100],
-                                gamma=0.1)]
+    cfg.optim_wrapper = dict(optimizer=dict(type='Adam', lr=LR))
+    cfg.param_scheduler = [
+        dict(type='LinearLR', begin=0, end=10, start_factor=0.1, by_epoch=False),
+        dict(type='CosineAnnealingLR', begin=10, end=MAX_ITERS, T_max=MAX_ITERS - 10,
+             eta_min=LR * 0.01, by_epoch=False)]
     cfg.log_processor = dict(by_epoch=False)
     cfg.auto_scale_lr = dict(enable=False, base_batch_size=NUM_IMAGES)
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=10**9)
-    cfg.default_hooks.logger = dict(type='LoggerHook', interval=20)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=25)
     cfg.default_hooks.visualization = dict(type='PoseVisualizationHook', enable=False)
     cfg.log_level = 'WARNING'
     return cfg
 
 
 @pytest.mark.parametrize('se', [False, True], ids=['higherhrnet', 'se-higherhrnet'])
-def test_overfit_coco_images(se: bool, repo_root: Path, coco_mini: Path, tmp_path: Path) -> None:
-    ann_file = _pick_images(coco_mini, tmp_path / 'train4.json')
+def test_overfit_coco_images(se: bool, repo_root: Path, coco_mini: Path, tmp_path: Path,
+                             torch_threads: None) -> None:
+    ann_file = _pick_images(coco_mini, tmp_path / 'train.json')
     runner = Runner.from_cfg(_config(repo_root, coco_mini, ann_file, tmp_path / 'work', se))
     runner.train()
+    # the loss of every iteration, as logged by the Runner
     losses = np.array(runner.message_hub.get_scalar('train/loss').data[0])
-    chunks = [c.mean() for c in np.array_split(losses, 6)]
+    assert len(losses) == MAX_ITERS
+    fifths = [c.mean() for c in np.array_split(losses, 5)]
     metrics = runner.test()
     name = 'SE-HigherHRNet' if se else 'HigherHRNet'
-    print(f'{name} overfit on {len(runner.train_dataloader.dataset)} COCO images: loss per '
-          f'sixth of training {np.round(chunks, 5).tolist()}, COCO AP {metrics["coco/AP"]:.4f}, '
-          f'AP@0.5 {metrics["coco/AP .5"]:.4f}')
-    assert all(b <= a * 1.02 for a, b in zip(chunks, chunks[1:])), 'smoothed loss must decrease'
-    assert chunks[-1] < 0.5 * chunks[0]
-    assert metrics['coco/AP .5'] >= 0.8
+    print(f'{name} overfit on {len(runner.train_dataloader.dataset)} COCO images, '
+          f'{MAX_ITERS} iterations: mean loss per fifth {np.round(fifths, 6).tolist()}, '
+          f'COCO AP {metrics["coco/AP"]:.4f}, AP@0.5 {metrics["coco/AP .5"]:.4f}')
+    assert all(b < a for a, b in zip(fifths, fifths[1:])), 'smoothed loss must decrease'
+    assert fifths[-1] < 0.5 * fifths[0]
+    assert metrics['coco/AP'] >= 0.8
