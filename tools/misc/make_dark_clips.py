@@ -1,9 +1,9 @@
 """Generate a small dark-video action data set from real photographs.
 
 Each clip is a window over a real image (COCO photographs by default); the class is what happens
-over time: ``static`` (no motion), ``pan_horizontal`` / ``pan_vertical`` (the window pans left or
-right / up or down, sign at random) or ``flicker`` (static, the light level changes from frame to
-frame), so a model must use the temporal signal.
+over time: ``static`` (no motion), ``pan_right`` / ``pan_down`` (the window pans right / down by
+``--step`` of its size per frame) or ``flicker`` (static, the light level changes from frame to
+frame), so a model must use the temporal signal (any single frame looks alike in all classes).
 Clips are then darkened with a low-light sensor model: linearise (gamma 2.2), scale the exposure
 down (``--exposure`` range), draw Poisson shot noise for ``--full-well`` photo-electrons at full
 scale plus Gaussian read noise (``--read-noise``), re-apply the gamma and quantise to 8 bits.
@@ -26,7 +26,7 @@ from typing import List, Tuple
 import cv2
 import numpy as np
 
-CLASSES = ('static', 'pan_horizontal', 'pan_vertical', 'flicker')
+CLASSES = ('static', 'pan_right', 'pan_down', 'flicker')
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,6 +37,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--val-per-class', type=int, default=10)
     parser.add_argument('--frames', type=int, default=8, help='frames per clip')
     parser.add_argument('--size', type=int, default=32, help='square frame size in pixels')
+    parser.add_argument('--step', type=float, default=0.12,
+                        help='pan distance per frame, as a fraction of the window size')
     parser.add_argument('--exposure', type=float, nargs=2, default=(0.03, 0.1),
                         help='range of the exposure factor applied to linear intensities')
     parser.add_argument('--full-well', type=float, default=1000.0,
@@ -68,18 +70,23 @@ def darken(frames: np.ndarray, rng: np.random.Generator, exposure: np.ndarray, f
 
 
 def pan_clip(img: np.ndarray, direction: Tuple[int, int], rng: np.random.Generator, frames: int,
-             size: int) -> np.ndarray:
-    """Frames ``(T, size, size, 3)`` of a square window panning over ``img`` along ``direction``."""
+             size: int, step: float) -> np.ndarray:
+    """Frames ``(T, size, size, 3)`` of a square window panning over ``img`` along ``direction``
+    by ``step`` of the window size per frame."""
     h, w = img.shape[:2]
-    win = int(min(h, w) * 0.5)
-    step = max(1, win // 10)
-    travel = step * (frames - 1)
+    step_px = max(1, int(round(min(h, w) * 0.5 * step)))
+    travel = step_px * (frames - 1)
+    # the window leaves room for the travel along both axes (so all classes share its scale)
+    win = min(int(min(h, w) * 0.5), min(h, w) - travel)
+    if win < size:
+        raise ValueError(f'image {img.shape[1]}x{img.shape[0]} too small for {frames} frames '
+                         f'panning {step} of the window per frame')
     dx, dy = direction
     x0 = int(rng.integers(travel if dx < 0 else 0, w - win - (travel if dx > 0 else 0) + 1))
     y0 = int(rng.integers(travel if dy < 0 else 0, h - win - (travel if dy > 0 else 0) + 1))
     out = []
     for t in range(frames):
-        x, y = x0 + dx * step * t, y0 + dy * step * t
+        x, y = x0 + dx * step_px * t, y0 + dy * step_px * t
         crop = img[y:y + win, x:x + win]
         out.append(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))
     return np.stack(out)
@@ -104,9 +111,8 @@ def make_split(split: str, images: List[str], per_class: int, args: argparse.Nam
     for label, name in enumerate(CLASSES):
         for i in range(per_class):
             img = cv2.imread(images[int(rng.integers(len(images)))])
-            sign = int(rng.choice([-1, 1]))
-            direction = {'pan_horizontal': (sign, 0), 'pan_vertical': (0, sign)}.get(name, (0, 0))
-            clip = pan_clip(img, direction, rng, args.frames, args.size)
+            direction = {'pan_right': (1, 0), 'pan_down': (0, 1)}.get(name, (0, 0))
+            clip = pan_clip(img, direction, rng, args.frames, args.size, args.step)
             exposure = np.full(args.frames, rng.uniform(*args.exposure))
             if name == 'flicker':
                 exposure *= rng.uniform(0.25, 1.75, size=args.frames)

@@ -14,7 +14,7 @@ from mmengine.runner import load_checkpoint
 
 from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
-from .kd_loss import DistillationKLLoss
+from .kd_loss import DistillationKLLoss  # noqa: F401  (registers the default distill_loss)
 
 
 def _norm_stats(preprocessor: torch.nn.Module) -> Tuple[Union[torch.Tensor, float], ...]:
@@ -40,8 +40,9 @@ class KDRecognizer(BaseModel):
             or the teacher's model config.
         teacher_ckpt (str, optional): Teacher checkpoint; required to train.
         alpha (float): Weight of the student's cross-entropy with the labels.
-        beta (float): Weight of the distillation term.
-        temperature (float): Softmax temperature T; the KL term is scaled by ``T ** 2``.
+        distill_loss (dict): Config of the distillation loss on ``(student_logits,
+            teacher_logits)``; defaults to ``DistillationKLLoss`` with ``temperature=1`` and
+            ``loss_weight=1`` (beta of ``alpha * CE + beta * T^2 * KL``).
         data_preprocessor (dict, optional): Defaults to the student's. The teacher receives the
             same clips, re-normalised with its own preprocessor's mean/std when they differ.
         init_cfg (dict, optional): Initialisation config.
@@ -52,8 +53,8 @@ class KDRecognizer(BaseModel):
                  teacher_config: Union[str, dict],
                  teacher_ckpt: Optional[str] = None,
                  alpha: float = 1.0,
-                 beta: float = 1.0,
-                 temperature: float = 1.0,
+                 distill_loss: dict = dict(
+                     type='DistillationKLLoss', temperature=1.0, loss_weight=1.0),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
@@ -68,7 +69,7 @@ class KDRecognizer(BaseModel):
         self.teacher.eval()
         self.teacher_ckpt = teacher_ckpt
         self.alpha = alpha
-        self.distill_loss = DistillationKLLoss(temperature=temperature, loss_weight=beta)
+        self.distill_loss = MODELS.build(distill_loss)
 
     def init_weights(self) -> None:
         """Initialise the student, then load the teacher from ``teacher_ckpt``."""

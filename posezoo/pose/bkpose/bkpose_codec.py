@@ -84,7 +84,10 @@ class BKPoseHeatmap(BaseKeypointCodec):
         sigma_b (float): body-part Gaussian std in input pixels. Default 7 (paper).
         r0 (float, optional): keypoint peak radius in input pixels. Default 3 * sigma_k.
         d0 (float, optional): body-part distance bound in input pixels. Default 3 * sigma_b.
-        score_thr (float): minimum keypoint peak value. Default 0.1.
+        score_thr (float): minimum keypoint peak value. Default 0.2: the focal L2 loss weights a
+            background error by ``(S + beta)^gamma`` (0.014 at S = 0.1 with the paper's values),
+            so a trained model keeps faint spurious peaks of ~0.1-0.2 that it is never pushed to
+            remove; as candidates, such peaks join people in place of real keypoints.
         nms_kernel (int): max-pool NMS window (odd). Default 5.
         max_candidates (int): candidates per keypoint type. Default 30.
         num_samples (int): points sampled on each candidate segment. Default 10.
@@ -105,7 +108,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
                  sigma_b: float = 7.0,
                  r0: Optional[float] = None,
                  d0: Optional[float] = None,
-                 score_thr: float = 0.1,
+                 score_thr: float = 0.2,
                  nms_kernel: int = 5,
                  max_candidates: int = 30,
                  num_samples: int = 10,

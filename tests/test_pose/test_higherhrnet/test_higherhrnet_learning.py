@@ -28,6 +28,7 @@ INPUT = int(os.environ.get('HH_INPUT', 256))
 MAX_ITERS = int(os.environ.get('HH_ITERS', 150))
 LR = float(os.environ.get('HH_LR', 1e-2))
 BLOCKS = int(os.environ.get('HH_BLOCKS', 1))
+SIGMA = float(os.environ.get('HH_SIGMA', 2))
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def _config(repo_root: Path, coco_mini: Path, ann_file: Path, work_dir: Path, se
     if not se:
         cfg.model.backbone = dict(type='HRNet', in_channels=3, extra=cfg.model.backbone.extra)
     cfg.model.head.update(in_channels=8, deconv_out_channels=(8, ), num_basic_blocks=b)
-    codec = dict(cfg.model.head.decoder, input_size=(INPUT, INPUT),
+    codec = dict(cfg.model.head.decoder, input_size=(INPUT, INPUT), sigma=SIGMA,
                  heatmap_sizes=[(INPUT // 4, INPUT // 4), (INPUT // 2, INPUT // 2)])
     cfg.model.head.decoder = codec
     cfg.model.test_cfg = dict(flip_test=False)

@@ -10,5 +10,4 @@ model = dict(
     teacher_config='{{fileDirname}}/zerodce-r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py',
     teacher_ckpt='work_dirs/zerodce-r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32/epoch_10.pth',
     alpha=1.0,
-    beta=1.0,
-    temperature=1.0)
+    distill_loss=dict(type='DistillationKLLoss', temperature=1.0, loss_weight=1.0))

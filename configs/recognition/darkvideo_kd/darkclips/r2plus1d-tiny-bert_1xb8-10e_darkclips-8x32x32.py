@@ -1,6 +1,7 @@
 # CPU-sized baseline/student on the synthetic dark-clip data set made by
 # tools/misc/make_dark_clips.py (static / horizontal pan / vertical pan / flicker, 8 x 32 x 32
-# dark noisy clips): a 2-stage width-8 R(2+1)D-18 + BERT head. Used by the end-to-end test.
+# dark noisy clips; made at 16 x 16 by the end-to-end test): a 1-stage width-16 R(2+1)D-18
+# (no temporal downsampling: one token per frame) + BERT head. Used by the end-to-end test.
 _base_ = ['../_base_/schedules/adamw-1e-4_30e.py', '../_base_/default_runtime.py']
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
@@ -9,12 +10,12 @@ model = dict(
     backbone=dict(
         type='ResNet2Plus1d',
         depth=18,
-        num_stages=2,
-        base_channels=8,
-        out_indices=(1, ),
-        spatial_strides=(1, 2),
-        temporal_strides=(1, 2),
-        dilations=(1, 1),
+        num_stages=1,
+        base_channels=16,
+        out_indices=(0, ),
+        spatial_strides=(1, ),
+        temporal_strides=(1, ),
+        dilations=(1, ),
         pretrained=None,
         pretrained2d=False,
         norm_eval=False,
@@ -23,13 +24,13 @@ model = dict(
         conv1_kernel=(3, 7, 7),
         conv1_stride_t=1,
         pool1_stride_t=1,
-        inflate=(1, 1),
+        inflate=(1, ),
         zero_init_residual=False),
     cls_head=dict(
         type='BERTHead',
         num_classes=4,
         in_channels=16,
-        max_tokens=4,
+        max_tokens=8,
         num_layers=1,
         num_heads=2,
         attn_dropout=0.0,
@@ -57,7 +58,7 @@ val_pipeline = [
     dict(type='PackActionInputs')
 ]
 train_dataloader = dict(
-    batch_size=8,
+    batch_size=16,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(

@@ -7,6 +7,12 @@ custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
 model = dict(
     type='ZeroDCE',
+    num_iterations=8,
+    mid_channels=32,
+    loss_spa=dict(type='ZeroDCESpatialConsistencyLoss', pool_size=4, loss_weight=1.0),
+    loss_exp=dict(type='ZeroDCEExposureLoss', patch_size=16, target=0.6, loss_weight=10.0),
+    loss_col=dict(type='ZeroDCEColorConstancyLoss', loss_weight=5.0),
+    loss_tv=dict(type='ZeroDCEIlluminationSmoothnessLoss', loss_weight=200.0),
     data_preprocessor=dict(
         type='ImgDataPreprocessor', mean=[0., 0., 0.], std=[255., 255., 255.], bgr_to_rgb=True))
 
