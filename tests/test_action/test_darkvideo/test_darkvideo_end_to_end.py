@@ -44,8 +44,8 @@ def test_teacher_then_kd_student_on_dark_clips(tmp_path):
     student_top1 = train(kd_cfg, tmp_path / 'kd')
     print(f'dark clips (4 classes, {EPOCHS} epochs): teacher top-1 {teacher_top1:.3f}; '
           f'KD student top-1 {student_top1:.3f}')
-    assert teacher_top1 >= 0.7, f'teacher top-1 {teacher_top1:.3f} (chance {CHANCE})'
-    assert student_top1 >= max(0.7, 2 * CHANCE), f'KD student top-1 {student_top1:.3f}'
+    assert teacher_top1 >= 2 * CHANCE, f'teacher top-1 {teacher_top1:.3f} (chance {CHANCE})'
+    assert student_top1 >= 2 * CHANCE, f'KD student top-1 {student_top1:.3f} (chance {CHANCE})'
 
     # the KD run loaded the trained teacher and left it untouched
     kd_state = torch.load(tmp_path / 'kd' / f'epoch_{EPOCHS}.pth', map_location='cpu',

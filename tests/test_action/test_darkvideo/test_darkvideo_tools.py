@@ -54,8 +54,8 @@ def test_make_dark_clips(tmp_path):
     lines = (tmp_path / 'train.txt').read_text().split('\n')
     assert len([x for x in lines if x]) == 8
     assert (tmp_path / 'classes.txt').read_text().split() == [
-        'static', 'pan_horizontal', 'pan_vertical', 'flicker']
-    cap = cv2.VideoCapture(str(tmp_path / 'train' / 'pan_vertical_0000.avi'))
+        'static', 'pan_right', 'pan_down', 'flicker']
+    cap = cv2.VideoCapture(str(tmp_path / 'train' / 'pan_down_0000.avi'))
     frames = []
     while True:
         ok, frame = cap.read()
