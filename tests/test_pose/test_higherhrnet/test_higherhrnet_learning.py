@@ -2,10 +2,13 @@
 the repository's config (real codec, losses, target generation) on real COCO images, overfit
 them: COCO AP (0.5:0.95) >= 0.8 on the same images, with a smoothly decreasing loss.
 
-Reduced for a CPU test: HRNet widths 8/16/32/64 (the golden fixture's W8), one module and one
-block per branch, input 256 (heatmaps 64 and 128), four real COCO train images holding one large
+Reduced for a CPU test: HRNet widths 16/32/64/128 (W16), one module and one block per branch, input 256 (heatmaps 64 and 128), four real COCO train images holding one large
 person each, no augmentation, no flip test. At this input size the codec's own ceiling (targets
 decoded through the head, ``test_higherhrnet_oracle.py`` at 256) is AP 1.0 on these images.
+
+Measured (2 threads, idle machine): W16 reaches AP 0.80 after 100 iterations and 0.92-0.97
+from 200 on (about 3 minutes for 400); the fixture's W8 plateaus at AP 0.3-0.7 (loss stuck at
+1e-3), too narrow to place keypoints to the pixel.
 """
 import json
 import os
@@ -29,6 +32,7 @@ SIGMA = 2.0
 MAX_ITERS = 400
 LR = 3e-3
 BLOCKS = 1
+WIDTHS = (16, 32, 64, 128)  # W16
 
 
 @pytest.fixture
@@ -69,21 +73,21 @@ def _config(repo_root: Path, coco_mini: Path, ann_file: Path, work_dir: Path, se
     cfg.work_dir = str(work_dir)
     cfg.load_from = None
     cfg.randomness = dict(seed=0)
-    # reduced width / depth: the fixture's W8 widths, one module and BLOCKS blocks per branch
-    b = BLOCKS
+    # reduced width / depth: W16, one module and BLOCKS blocks per branch
+    b, w = BLOCKS, WIDTHS
     cfg.model.backbone.extra = dict(
         stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK', num_blocks=(b, ),
-                    num_channels=(16, )),
+                    num_channels=(2 * w[0], )),
         stage2=dict(num_modules=1, num_branches=2, block='BASIC', num_blocks=(b, ) * 2,
-                    num_channels=(8, 16)),
+                    num_channels=w[:2]),
         stage3=dict(num_modules=1, num_branches=3, block='BASIC', num_blocks=(b, ) * 3,
-                    num_channels=(8, 16, 32)),
+                    num_channels=w[:3]),
         stage4=dict(num_modules=1, num_branches=4, block='BASIC', num_blocks=(b, ) * 4,
-                    num_channels=(8, 16, 32, 64), multiscale_output=False))
+                    num_channels=w, multiscale_output=False))
     cfg.model.backbone.init_cfg = None
     if not se:
         cfg.model.backbone = dict(type='HRNet', in_channels=3, extra=cfg.model.backbone.extra)
-    cfg.model.head.update(in_channels=8, deconv_out_channels=(8, ), num_basic_blocks=b)
+    cfg.model.head.update(in_channels=w[0], deconv_out_channels=(w[0], ), num_basic_blocks=b)
     codec = dict(cfg.model.head.decoder, input_size=(INPUT, INPUT), sigma=SIGMA,
                  heatmap_sizes=[(INPUT // 4, INPUT // 4), (INPUT // 2, INPUT // 2)])
     cfg.model.head.decoder = codec
