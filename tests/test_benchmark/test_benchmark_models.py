@@ -15,7 +15,7 @@ def test_config_name_drops_schedule():
         'higherhrnet_hrnet-w32_coco-512x512'
     assert config_name('stgcn_8xb16-joint-80e_bksad-coco17-48f.py') == \
         'stgcn_bksad-coco17-48f'
-    assert config_name('kd-zerodce_r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py') == \
+    assert config_name('kd-zerodce_r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py') == \
         'kd-zerodce_r2plus1d-tiny-bert_darkclips-8x32x32'
 
 
@@ -27,7 +27,7 @@ def test_config_name_drops_schedule():
     ('mmpose::body_2d_keypoint/dekr/coco/dekr_hrnet-w32_8xb10-140e_coco-512x512.py',
      (3, 512, 512)),
     ('configs/recognition/darkvideo_kd/darkclips/'
-     'kd-zerodce_r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py', (1, 3, 8, 32, 32)),
+     'kd-zerodce_r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py', (1, 3, 8, 32, 32)),
     ('configs/image_classification/fer2013/resnet18_1xb128-200e_fer2013-48x48.py', (1, 48, 48)),
     ('configs/skeleton/lstm/lstm_8xb16-80e_bksad-coco17-48f.py', (1, 2, 48, 17, 3)),
 ])
@@ -59,8 +59,8 @@ def test_resolve_config_errors():
 def test_kd_inference_network_is_the_student(repo_root):
     """The KD model's measured network is its student: same parameters as the plain model."""
     folder = repo_root / 'configs/recognition/darkvideo_kd/darkclips'
-    kd = load_model(str(folder / 'kd-zerodce_r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py'))
-    plain = load_model(str(folder / 'r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py'))
+    kd = load_model(str(folder / 'kd-zerodce_r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'))
+    plain = load_model(str(folder / 'r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'))
     kd_net, plain_net = InferenceNetwork(kd, 'video_action'), InferenceNetwork(plain,
                                                                               'video_action')
     assert kd_net.model is kd.student

@@ -13,8 +13,8 @@ import pytest
 import torch
 
 KD_DIR = 'configs/recognition/darkvideo_kd/darkclips/'
-KD = KD_DIR + 'kd-zerodce_r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py'
-PLAIN = KD_DIR + 'r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py'
+KD = KD_DIR + 'kd-zerodce_r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'
+PLAIN = KD_DIR + 'r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'
 BKPOSE = 'configs/body_2d_keypoint/bkpose/coco/bkpose_1xb4-quickstart_coco-sample-256x256.py'
 
 

@@ -11,7 +11,7 @@ from .conftest import QUICK_POSE_CONFIG, REPO_ROOT
 
 CONFIGS = REPO_ROOT / 'configs'
 HRNET_CONFIG = CONFIGS / 'body_2d_keypoint/higherhrnet/coco/higherhrnet_hrnet-w32_8xb24-300e_coco-512x512.py'
-VIDEO_CONFIG = CONFIGS / 'recognition/darkvideo_kd/darkclips/r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py'
+VIDEO_CONFIG = CONFIGS / 'recognition/darkvideo_kd/darkclips/r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'
 SKELETON_CONFIG = CONFIGS / 'skeleton/lstm/lstm_1xb16-20e_synthetic-mediapipe33-30f.py'
 CLS_CONFIG = CONFIGS / 'image_classification/fer2013/resnet18_1xb128-200e_fer2013-48x48.py'
 PEOPLE_IMAGE = REPO_ROOT / 'data/coco_sample/val2017/000000229358.jpg'

@@ -12,9 +12,9 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 SHARED = Path(os.environ.get('POSEZOO_SHARED', REPO_ROOT.parent / 'shared'))
 CONFIGS = REPO_ROOT / 'configs' / 'recognition' / 'darkvideo_kd'
 DARKCLIPS = CONFIGS / 'darkclips'
-STUDENT_CFG = DARKCLIPS / 'r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py'
-TEACHER_CFG = DARKCLIPS / 'zerodce-r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py'
-KD_CFG = DARKCLIPS / 'kd-zerodce_r2plus1d-tiny-bert_1xb8-10e_darkclips-8x32x32.py'
+STUDENT_CFG = DARKCLIPS / 'r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'
+TEACHER_CFG = DARKCLIPS / 'zerodce-r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'
+KD_CFG = DARKCLIPS / 'kd-zerodce_r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'
 
 
 def zerodce_checkpoint() -> str:
@@ -32,12 +32,3 @@ def teacher_config() -> Config:
     cfg.model.enhancer.checkpoint = zerodce_checkpoint()
     return cfg
 
-
-def set_data_root(cfg: Config, root: str) -> Config:
-    """Point the dark-clip configs' dataloaders at ``root``."""
-    for split, name in (('train', 'train_dataloader'), ('val', 'val_dataloader'),
-                        ('val', 'test_dataloader')):
-        loader = cfg[name]
-        loader.dataset.ann_file = f'{root}/{split}.txt'
-        loader.dataset.data_prefix = dict(video=root)
-    return cfg

@@ -20,7 +20,8 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture(scope='module')
 def zerodce_dir() -> Path:
     """Official weights, low-light photos and reference outputs (env POSEZOO_ZERODCE_FIXTURE)."""
-    default = Path(os.environ.get('POSEZOO_SHARED', REPO_ROOT.parent / 'shared')) / 'data' / 'zerodce'
+    shared = Path(os.environ.get('POSEZOO_SHARED', REPO_ROOT.parent / 'shared'))
+    default = shared / 'data' / 'zerodce'
     path = Path(os.environ.get('POSEZOO_ZERODCE_FIXTURE', default))
     if not (path / 'Epoch99.pth').is_file():
         raise FileNotFoundError(f'Zero-DCE fixture not found in {path}')
@@ -117,7 +118,8 @@ def test_short_training_run_lowers_loss_and_brightens(zerodce_dir, tmp_path):
     from mmengine.runner import Runner
 
     cfg = Config.fromfile(
-        str(REPO_ROOT / 'configs/recognition/darkvideo_kd/zerodce/zerodce_1xb8-100e_sice-256x256.py'))
+        str(REPO_ROOT / 'configs/recognition/darkvideo_kd/zerodce/'
+            'zerodce_1xb8-100e_sice-256x256.py'))
     cfg.work_dir = str(tmp_path)
     cfg.train_dataloader.dataset.data_prefix = dict(img=str(zerodce_dir))
     cfg.train_dataloader.num_workers = 0

@@ -2,12 +2,13 @@
 the repository's config (real codec, losses, target generation) on real COCO images, overfit
 them: COCO AP (0.5:0.95) >= 0.8 on the same images, with a smoothly decreasing loss.
 
-Reduced for a CPU test: HRNet widths 16/32/64/128 (W16), one module and one block per branch, input 256 (heatmaps 64 and 128), four real COCO train images holding one large
-person each, no augmentation, no flip test. At this input size the codec's own ceiling (targets
-decoded through the head, ``test_higherhrnet_oracle.py`` at 256) is AP 1.0 on these images.
+Reduced for a CPU test: HRNet widths 16/32/64/128 (W16), one module and one block per branch,
+input 256 (heatmaps 64 and 128), four real COCO train images holding one large person each,
+no augmentation, no flip test. At this input size the codec's own ceiling (targets decoded
+through the head, ``test_higherhrnet_oracle.py`` at 256) is AP 1.0 on these images.
 
-Measured (2 threads, idle machine): W16 reaches AP 0.80 after 100 iterations and 0.92-0.97
-from 200 on (about 3 minutes for 400); the fixture's W8 plateaus at AP 0.3-0.7 (loss stuck at
+Measured (2 threads, idle machine): W16 reaches AP 0.80 after 100 iterations and 0.89-0.97
+from 200 on (about 2 minutes per model for 400); the fixture's W8 plateaus at AP 0.3-0.7 (loss stuck at
 1e-3), too narrow to place keypoints to the pixel.
 """
 import json
