@@ -8,8 +8,8 @@ no augmentation, no flip test. At this input size the codec's own ceiling (targe
 through the head, ``test_higherhrnet_oracle.py`` at 256) is AP 1.0 on these images.
 
 Measured (2 threads, idle machine): W16 reaches AP 0.80 after 100 iterations and 0.89-0.97
-from 200 on (about 2 minutes per model for 400); the fixture's W8 plateaus at AP 0.3-0.7 (loss stuck at
-1e-3), too narrow to place keypoints to the pixel.
+from 200 on (about 2 minutes per model for 400); the fixture's W8 plateaus at AP 0.3-0.7
+(loss stuck at 1e-3), too narrow to place keypoints to the pixel.
 """
 import json
 import os
