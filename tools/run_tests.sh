@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install.sh
 export PYTHONUNBUFFERED=1
-exec .venv/bin/python -m pytest tests -ra "$@"
+exec "${POSEZOO_VENV:-.venv}/bin/python" -m pytest tests -ra "$@"
