@@ -68,7 +68,7 @@ def test_train_resume_continues_to_the_end(trained_pose, tmp_path):
 
 
 def test_killed_run_resumes_from_its_last_checkpoint(tmp_path):
-    """SIGKILL a 3-epoch run after its first checkpoint; `--resume` (auto) finishes it."""
+    """SIGKILL a 3-epoch run after its first complete checkpoint; `--resume` (auto) finishes it."""
     import os
     import signal
     import subprocess
@@ -81,12 +81,15 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path):
     env = dict(os.environ, PYTHONUNBUFFERED='1')
     proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+    # MMEngine writes `last_checkpoint` once a checkpoint file is complete: kill after that
+    # (killing between the two leaves nothing to resume from, and the run restarts)
     deadline = time.time() + 600
-    while not (work_dir / 'epoch_1.pth').exists() and proc.poll() is None and time.time() < deadline:
+    while (not (work_dir / 'last_checkpoint').exists() and proc.poll() is None
+           and time.time() < deadline):
         time.sleep(0.2)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert (work_dir / 'epoch_1.pth').exists(), 'the run never saved a checkpoint'
+    assert (work_dir / 'last_checkpoint').exists(), 'the run never saved a checkpoint'
     last = torch.load((work_dir / 'last_checkpoint').read_text().strip(), map_location='cpu')
     assert last['meta']['epoch'] < 3, 'the run finished before it was killed'
 
