@@ -31,8 +31,10 @@ def main() -> None:
     visualizer.add_datasample(
         'result', image, data_sample=result, draw_gt=False, draw_bbox=False,
         kpt_thr=args.kpt_thr, show=False, out_file=args.out_file)
-    people = len(result.pred_instances)
-    print(f'{people} people found in {args.image}; visualisation saved to {args.out_file}')
+    scores = result.pred_instances.keypoint_scores
+    drawn = int((scores >= args.kpt_thr).any(axis=1).sum()) if len(scores) else 0
+    print(f'{len(scores)} people found in {args.image}, {drawn} with keypoints above '
+          f'--kpt-thr {args.kpt_thr}; visualisation saved to {args.out_file}')
 
 
 if __name__ == '__main__':

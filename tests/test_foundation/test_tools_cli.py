@@ -1,7 +1,7 @@
 """tools/train.py and tools/test.py: clear errors for bad input, --cfg-options, work dirs."""
 import sys
 
-from .conftest import QUICK_POSE_CONFIG, run_tool
+from .conftest import QUICK_POSE_CONFIG, REPO_ROOT, run_tool
 
 
 def test_train_missing_config_names_the_file(tmp_path):
@@ -40,3 +40,11 @@ def test_test_evaluates_a_trained_checkpoint_and_dumps_predictions(trained_pose,
                      '--out', str(out)])
     assert 'coco/AP:' in proc.stdout + proc.stderr
     assert out.is_file() and out.stat().st_size > 0
+
+
+def test_pose_demo_missing_image_is_reported(trained_pose, tmp_path):
+    proc = run_tool([sys.executable, 'demo/pose_demo.py', str(QUICK_POSE_CONFIG),
+                     str(trained_pose / 'epoch_1.pth'), str(tmp_path / 'missing.jpg')], check=False)
+    assert proc.returncode != 0
+    assert str(tmp_path / 'missing.jpg') in proc.stderr
+    assert 'not found' in proc.stderr

@@ -9,9 +9,14 @@ Measured (CPU, one thread): COCO AP 0 for the first 30 iterations, 0.65 at 50, >
 1.0 from 120 on; 150 iterations take about 2.5 minutes on an idle core.
 """
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
+import mmcv
 import numpy as np
+import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
@@ -63,14 +68,56 @@ def _config(repo_root: Path, coco_sample: Path, ann_file: Path, work_dir: Path) 
     return cfg
 
 
-def test_overfits_coco_sample(repo_root: Path, coco_sample: Path, tmp_path: Path, capsys):
+@pytest.fixture(scope='module')
+def overfit(repo_root: Path, coco_sample: Path, tmp_path_factory) -> dict:
+    """Train once for this module; keep the metrics, the losses, the config and a checkpoint."""
+    tmp_path = tmp_path_factory.mktemp('bkpose_overfit')
     ann_file = _subset(coco_sample, tmp_path / 'person_keypoints_4.json')
     runner = Runner.from_cfg(_config(repo_root, coco_sample, ann_file, tmp_path / 'work'))
     runner.train()
     losses = np.array(runner.message_hub.get_scalar('train/loss').data[0])
     metrics = runner.test()
+    runner.save_checkpoint(str(tmp_path), 'overfit.pth')
+    runner.cfg.dump(str(tmp_path / 'overfit_config.py'))
+    return dict(metrics=metrics, losses=losses, ann_file=ann_file,
+                config=tmp_path / 'overfit_config.py', checkpoint=tmp_path / 'overfit.pth')
+
+
+def test_overfits_coco_sample(overfit: dict, capsys):
+    losses, metrics = overfit['losses'], overfit['metrics']
     with capsys.disabled():
         print(f'\nBK-Pose overfit on {len(IMAGES)} COCO sample images ({INPUT}x{INPUT}, {ITERS} '
               f'iterations): loss {losses[0]:.0f} -> {losses[-10:].mean():.1f}, '
               f'COCO AP {metrics["coco/AP"]:.4f} (AP50 {metrics["coco/AP .5"]:.4f})')
     assert metrics['coco/AP'] >= 0.8
+
+
+def test_pose_demo_draws_the_learned_skeleton(overfit: dict, repo_root: Path, coco_sample: Path,
+                                              tmp_path: Path):
+    """demo/pose_demo.py (the quickstart's last step) with the overfit model: the saved image is
+    the input with the predictions drawn over the annotated keypoints and little else (the
+    decoder also returns leftover peaks as one-keypoint people, drawn as single dots)."""
+    image = coco_sample / 'train2017' / IMAGES[0]
+    out = tmp_path / 'vis.png'  # lossless: pixels that were not drawn on stay identical
+    proc = subprocess.run(
+        [sys.executable, 'demo/pose_demo.py', str(overfit['config']), str(overfit['checkpoint']),
+         str(image), '--out-file', str(out)],
+        cwd=repo_root, capture_output=True, text=True, check=True)
+    found = re.search(r'(\d+) people found in .*, (\d+) with keypoints above --kpt-thr 0.3; '
+                      r'visualisation saved to (.*)$', proc.stdout.strip())
+    assert found, proc.stdout + proc.stderr
+    assert int(found[2]) >= 1 and found[3] == str(out)
+
+    original, drawing = mmcv.imread(str(image)), mmcv.imread(str(out))
+    assert drawing.shape == original.shape
+    drawn = np.abs(drawing.astype(int) - original.astype(int)).max(axis=2) > 0
+    coco = json.loads(overfit['ann_file'].read_text())
+    image_id = next(im['id'] for im in coco['images'] if im['file_name'] == IMAGES[0])
+    keypoints = np.concatenate([np.array(a['keypoints']).reshape(-1, 3) for a in
+                                coco['annotations'] if a['image_id'] == image_id])
+    visible = keypoints[keypoints[:, 2] > 0, :2].round().astype(int)
+    near = [drawn[max(y - 6, 0):y + 7, max(x - 6, 0):x + 7].any() for x, y in visible]
+    print(f'{proc.stdout.strip()}; {sum(near)} of {len(near)} annotated keypoints drawn over, '
+          f'{drawn.mean():.2%} of the pixels changed')
+    assert np.mean(near) >= 0.8
+    assert drawn.mean() < 0.05
