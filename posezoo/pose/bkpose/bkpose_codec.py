@@ -136,6 +136,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
             if not (0 <= a < num_keypoints and 0 <= b < num_keypoints):
                 raise ValueError(f'BKPoseHeatmap: link ({a}, {b}) outside 0..{num_keypoints - 1}')
         self.num_links = len(self.skeleton_links)
+        self.link_array = np.array(self.skeleton_links, dtype=np.int64).reshape(-1, 2)  # (B, 2)
         self.input_size = tuple(input_size)
         self.heatmap_size = tuple(heatmap_size)
         self.scale_factor = (np.array(input_size, dtype=np.float32) /
@@ -226,7 +227,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
 
         # body-part Gaussians of the distance to each link's segment: (N, B, H, W)
         if self.num_links and len(points):
-            a_idx, b_idx = np.array(self.skeleton_links).T
+            a_idx, b_idx = self.link_array.T
             pa, pb = points[:, a_idx], points[:, b_idx]  # (N, B, 2)
             seg = pb - pa
             seg_len2 = np.maximum((seg ** 2).sum(-1), 1e-6)[..., None, None]
@@ -266,7 +267,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
                 return (np.zeros((0, K, 2), np.float32), np.zeros((0, K), np.float32),
                         np.zeros((0, ), np.float32))
             pair_scores = self._score_pairs(heatmaps[K:], locs, valid)
-            a_idx, b_idx = torch.tensor(self.skeleton_links, dtype=torch.long).reshape(-1, 2).T
+            a_idx, b_idx = torch.from_numpy(self.link_array).T
             priority = pair_scores + 0.5 * (scores[a_idx][:, :, None] + scores[b_idx][:, None, :])
             links, rows, cols, link_priority = self._match(priority)
             link_scores = pair_scores[links, rows, cols].numpy()
@@ -323,7 +324,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
         M = locs.shape[1]
         if B == 0:
             return torch.full((0, M, M), float('-inf'))
-        a_idx, b_idx = torch.tensor(self.skeleton_links).T
+        a_idx, b_idx = torch.from_numpy(self.link_array).T
         pa = locs[a_idx][:, :, None, None, :]  # (B, M, 1, 1, 2)
         pb = locs[b_idx][:, None, :, None, :]  # (B, 1, M, 1, 2)
         t = torch.linspace(0, 1, self.num_samples).view(1, 1, 1, -1, 1)
@@ -392,7 +393,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
         P, K = index.shape
         found = index >= 0
         points = locs[np.arange(K), np.where(found, index, 0)]  # (P, K, 2)
-        links = np.array(self.skeleton_links, dtype=np.int64).reshape(-1, 2)
+        links = self.link_array
         link_len = np.linalg.norm(points[:, links[:, 0]] - points[:, links[:, 1]], axis=-1)
         scale = np.where(found[:, links[:, 0]] & found[:, links[:, 1]], link_len,
                          0).max(1, initial=0)  # (P,)
@@ -437,9 +438,8 @@ class BKPoseHeatmap(BaseKeypointCodec):
         owner = np.full((K, M), -1, dtype=np.int64)
         members: List[np.ndarray] = []  # per person: (K,) candidate index or -1
         limb_sum: List[float] = []
-        link_arr = np.array(self.skeleton_links, dtype=np.int64).reshape(-1, 2)
         for i in np.argsort(-link_priority, kind='stable'):
-            ka, kb = link_arr[links[i]]
+            ka, kb = self.link_array[links[i]]
             ca, cb, s = rows[i], cols[i], float(link_scores[i])
             pa, pb = owner[ka, ca], owner[kb, cb]
             if pa < 0 and pb < 0:
