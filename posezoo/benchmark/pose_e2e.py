@@ -25,7 +25,8 @@ from .measure import TimingStats, autocast_context, synchronize, timed_method
 PARTS = ('preprocess', 'forward', 'decode', 'total')
 
 
-def _preprocess(model: nn.Module, pipeline: Compose, image_path: str) -> Dict[str, Any]:
+def preprocess_image(model: nn.Module, pipeline: Compose, image_path: str) -> Dict[str, Any]:
+    """One image through the test ``pipeline`` and the model's data preprocessor (batch 1)."""
     data = dict(img_path=image_path)
     data.update(model.dataset_meta or {})
     sample = pipeline(data)
@@ -64,7 +65,7 @@ def pose_end_to_end(model: nn.Module, image_path: str, device: torch.device,
         synchronize(device)
         start = time.perf_counter()
         with torch.no_grad(), autocast_context(device, precision):
-            data = _preprocess(model, pipeline, image_path)
+            data = preprocess_image(model, pipeline, image_path)
             synchronize(device)
             preprocessed = time.perf_counter()
             with timed_method(model, 'extract_feat', feat_times, device), \

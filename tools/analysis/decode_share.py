@@ -5,8 +5,8 @@ several people.
 (random without ``--checkpoint``), and random heatmaps hold no people to group. This tool times
 the decoder on what a trained model outputs instead: for each of the ``--images`` annotated
 images with the most people, the image goes through the config's test pipeline and the network
-(preprocessing and forward timed as in ``benchmark.py``), and the codec decodes the image's own
-annotations encoded at the network's output size (keypoint + body-part heatmaps of every person,
+(timed with the benchmark's own helpers, one warm-up call each), and the codec decodes the image's
+own annotations encoded at the network's output size (keypoint + body-part heatmaps of every person,
 mapped into the input like the test pipeline maps the image). Prints one line per image and the
 decode share ``decode / (preprocess + forward + decode)``.
 
@@ -16,15 +16,17 @@ import argparse
 import json
 import os
 import statistics
-import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Dict, List
 
 import numpy as np
 import torch
-from mmengine.dataset import Compose, pseudo_collate
+from mmengine.dataset import Compose
 
 from posezoo.apis import init_model
+from posezoo.apis.task import test_pipeline
+from posezoo.benchmark.measure import time_callable
+from posezoo.benchmark.pose_e2e import preprocess_image
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get('POSEZOO_SHARED', REPO_ROOT.parent / 'shared')) / 'data' / 'coco-mini'
@@ -44,16 +46,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def median_ms(fn: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``repeats`` calls of ``fn``, in milliseconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
-
-
 def people_per_image(ann_file: str) -> Dict[int, List[dict]]:
     """Labelled, non-crowd people of every image id."""
     people: Dict[int, List[dict]] = {}
@@ -70,7 +62,7 @@ def main() -> None:
     model = init_model(args.config)
     codec_cls = type(model.head.decoder)
     codec_cfg = model.cfg.model.head.decoder
-    pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
+    pipeline = Compose(test_pipeline(model.cfg))
     images = {im['id']: im for im in json.loads(Path(args.ann_file).read_text())['images']}
     people = people_per_image(args.ann_file)
     chosen = sorted(people, key=lambda i: (-len(people[i]), i))[:args.images]
@@ -78,14 +70,12 @@ def main() -> None:
     shares = []
     for image_id in chosen:
         path = str(Path(args.img_dir) / images[image_id]['file_name'])
-        preprocess = lambda: model.data_preprocessor(  # noqa: E731
-            pseudo_collate([pipeline(dict(img_path=path))]), False)
-        batch = preprocess()
+        pre_stats, batch = time_callable(lambda: preprocess_image(model, pipeline, path),
+                                         repeats=args.repeats)
         inputs, meta = batch['inputs'], batch['data_samples'][0].metainfo
         with torch.no_grad():
-            model(inputs, None, mode='tensor')  # warm-up
-            t_forward = median_ms(lambda: model(inputs, None, mode='tensor'), args.repeats)
-        t_pre = median_ms(preprocess, args.repeats)
+            forward_stats, _ = time_callable(lambda: model(inputs, None, mode='tensor'),
+                                             repeats=args.repeats)
 
         # the annotations in input pixels, as the test pipeline maps the image
         height, width = inputs.shape[-2:]
@@ -98,13 +88,15 @@ def main() -> None:
         codec = codec_cls(**dict(settings, input_size=(width, height),
                                  heatmap_size=(width // 4, height // 4)))
         heatmaps = codec.encode(keypoints, raw[..., 2] > 0)['heatmaps']
-        decoded = len(codec.decode(heatmaps)[0])
-        t_decode = median_ms(lambda: codec.decode(heatmaps), args.repeats)
+        decode_stats, (decoded, _, _) = time_callable(lambda: codec.decode(heatmaps),
+                                                      repeats=args.repeats)
+        t_pre, t_forward, t_decode = (1000 * stats.median for stats in
+                                      (pre_stats, forward_stats, decode_stats))
 
         share = t_decode / (t_pre + t_forward + t_decode)
         shares.append(share)
-        print(f'{Path(path).name}: {len(people[image_id])} people annotated, {decoded} decoded, '
-              f'input {width}x{height}: preprocess {t_pre:.0f} ms, forward {t_forward:.0f} ms, '
+        print(f'{Path(path).name}: {len(people[image_id])} people annotated, {len(decoded)} '
+              f'decoded, input {width}x{height}: preprocess {t_pre:.0f} ms, forward {t_forward:.0f} ms, '
               f'decode {t_decode:.1f} ms -> decoding {100 * share:.1f}% of image-to-keypoints',
               flush=True)
     print(f'decode share: median {100 * statistics.median(shares):.1f}%, '
