@@ -2,13 +2,14 @@
 # tools/misc/make_dark_clips.py (static / horizontal pan / vertical pan / flicker, 8 x 32 x 32
 # dark noisy clips; made at 16 x 16 by the end-to-end test): a 1-stage width-16 R(2+1)D-18
 # (no temporal downsampling: one token per frame) + BERT head. Used by the end-to-end test.
-_base_ = ['../_base_/schedules/adamw-1e-4_30e.py', '../_base_/default_runtime.py']
+_base_ = [
+    '../_base_/models/r2plus1d-r34_bert.py', '../_base_/schedules/adamw-1e-4_30e.py',
+    '../_base_/default_runtime.py'
+]
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
 model = dict(
-    type='Recognizer3D',
     backbone=dict(
-        type='ResNet2Plus1d',
         depth=18,
         num_stages=1,
         base_channels=16,
@@ -16,31 +17,9 @@ model = dict(
         spatial_strides=(1, ),
         temporal_strides=(1, ),
         dilations=(1, ),
-        pretrained=None,
-        pretrained2d=False,
-        norm_eval=False,
-        conv_cfg=dict(type='Conv2plus1d'),
-        norm_cfg=dict(type='BN3d', requires_grad=True, eps=1e-3),
-        conv1_kernel=(3, 7, 7),
-        conv1_stride_t=1,
-        pool1_stride_t=1,
-        inflate=(1, ),
-        zero_init_residual=False),
+        inflate=(1, )),
     cls_head=dict(
-        type='BERTHead',
-        num_classes=4,
-        in_channels=16,
-        max_tokens=8,
-        num_layers=1,
-        num_heads=2,
-        attn_dropout=0.0,
-        dropout_ratio=0.2,
-        average_clips='prob'),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'))
+        num_classes=4, in_channels=16, num_heads=2, attn_dropout=0.0, dropout_ratio=0.2))
 
 data_root = 'data/darkclips'
 train_pipeline = [
