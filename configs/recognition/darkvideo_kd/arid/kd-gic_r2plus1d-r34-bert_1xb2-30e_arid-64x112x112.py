@@ -1,15 +1,9 @@
-# KD student (seed 002): R(2+1)D-34 + BERT head on raw ARID frames, distilled from the GIC (GammaEnhancer)
-# teacher with alpha * CE + beta * T^2 * KL. Train the teacher first; teacher_ckpt is its last
-# epoch. Only the student runs at val/test/inference; export it with
-# tools/model_converters/kd_to_student.py to use the plain config r2plus1d-r34-bert_1xb2-30e_arid-64x112x112.py.
-_base_ = ['./r2plus1d-r34-bert_1xb2-30e_arid-64x112x112.py']
+# KD student (seed 002): R(2+1)D-34 + BERT head on raw ARID frames, as in
+# kd-zerodce_r2plus1d-r34-bert_1xb2-30e_arid-64x112x112.py but distilled from the GIC
+# (GammaEnhancer) teacher. Train the teacher first; teacher_ckpt is its last epoch.
+_base_ = ['./kd-zerodce_r2plus1d-r34-bert_1xb2-30e_arid-64x112x112.py']
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
 model = dict(
-    _delete_=True,
-    type='KDRecognizer',
-    student={{_base_.model}},
     teacher_config='{{fileDirname}}/gic-r2plus1d-r34-bert_1xb2-30e_arid-64x112x112.py',
-    teacher_ckpt='work_dirs/gic-r2plus1d-r34-bert_1xb2-30e_arid-64x112x112/epoch_30.pth',
-    alpha=1.0,
-    distill_loss=dict(type='DistillationKLLoss', temperature=1.0, loss_weight=1.0))
+    teacher_ckpt='work_dirs/gic-r2plus1d-r34-bert_1xb2-30e_arid-64x112x112/epoch_30.pth')
