@@ -1,5 +1,9 @@
 """An interrupted run resumes with --resume at the same iteration with the same optimizer state."""
+import os
+import signal
+import subprocess
 import sys
+import time
 
 import torch
 from mmengine.config import Config
@@ -69,11 +73,6 @@ def test_train_resume_continues_to_the_end(trained_pose, tmp_path):
 
 def test_killed_run_resumes_from_its_last_checkpoint(tmp_path):
     """SIGKILL a 3-epoch run after its first complete checkpoint; `--resume` (auto) finishes it."""
-    import os
-    import signal
-    import subprocess
-    import time
-
     work_dir = tmp_path / 'killed'
     options = ['train_cfg.max_epochs=3', 'train_cfg.val_interval=10'] + QUICK_OPTIONS[2:]
     command = [sys.executable, 'tools/train.py', str(QUICK_POSE_CONFIG), '--work-dir', str(work_dir),
