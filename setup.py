@@ -11,6 +11,13 @@ import sys
 
 from setuptools import find_packages, setup
 
+# torch 2.13 (requirements/stack.txt) is built for Python >= 3.10, and posezoo uses 3.10 syntax
+# (``X | Y`` annotations). Say so before anything else fails in a less clear way.
+MIN_PYTHON = (3, 10)
+if sys.version_info < MIN_PYTHON:
+    sys.exit(f'posezoo requires Python >= {".".join(map(str, MIN_PYTHON))}; this is Python '
+             f'{sys.version.split()[0]} ({sys.executable}). Create the environment with a newer '
+             'Python, e.g. `python3.11 -m venv .venv` (tools/install.sh uses `python3`).')
 MIM_FILES = ('configs', 'tools', 'demo', 'model-index.yml')
 
 
@@ -71,7 +78,7 @@ if __name__ == '__main__':
         packages=find_packages(exclude=('configs', 'tools', 'demo', 'tests', 'docs')),
         include_package_data=True,
         package_data={'posezoo': ['.mim/**/*', '.mim/*']},
-        python_requires='>=3.8',
+        python_requires='>=3.10',
         install_requires=read_requirements(),
         extras_require={
             'tests': ['pytest', 'onnx', 'onnxruntime'],

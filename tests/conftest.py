@@ -4,7 +4,9 @@ Test data outside the repository (``../shared`` beside the checkout, or ``$POSEZ
 reached through the fixtures below. When it is missing the test is skipped with a message that
 names the missing path, unless ``POSEZOO_REQUIRE_SHARED=1`` (set by ``.ci/run``): then it fails.
 """
+import json
 import os
+import random
 from pathlib import Path
 from typing import Callable, Optional, Union
 
@@ -62,3 +64,94 @@ def shared_path() -> Callable[..., Path]:
     """``shared_path(ENV_VAR, 'data', 'videos', 'x.mp4')``: env override, else under shared/;
     skipped (or failed under ``POSEZOO_REQUIRE_SHARED=1``) when missing."""
     return shared_file
+
+
+# ----------------------------------------------------------------------------------------------
+# Determinism and order independence
+# ----------------------------------------------------------------------------------------------
+def _seed() -> int:
+    return int(os.environ.get('POSEZOO_TEST_SEED', '0'))
+
+
+@pytest.fixture(scope='session')
+def learning_seed() -> int:
+    """The seed of every learning / end-to-end test: ``$POSEZOO_TEST_SEED`` (default 0).
+
+    ``tools/misc/seed_margin.py`` runs the learning tests under several seeds to show the margin
+    of their thresholds; in-process tests seed Python, numpy and torch with it, tests that train
+    through ``tools/train.py`` pass it as ``randomness.seed`` (``train_options`` below)."""
+    return _seed()
+
+
+@pytest.fixture(scope='session')
+def train_options(learning_seed: int) -> list:
+    """``--cfg-options`` that make a ``tools/train.py`` run reproducible: the seed, MMEngine's
+    deterministic mode (``torch.use_deterministic_algorithms``), no data-loader workers."""
+    return [f'randomness.seed={learning_seed}', 'randomness.deterministic=True']
+
+
+@pytest.fixture
+def figure(request) -> Callable[[str, float, float], None]:
+    """``figure(name, value, threshold)``: print a learning test's figure against its threshold
+    and, when ``$POSEZOO_FIGURES_FILE`` is set, append it there as a JSON line (read by
+    ``tools/misc/seed_margin.py``)."""
+    capmanager = request.config.pluginmanager.getplugin('capturemanager')
+
+    def report(name: str, value: float, threshold: float) -> None:
+        line = (f'FIGURE {request.node.nodeid} {name} = {value:.4f} '
+                f'(threshold {threshold:.4f}, seed {_seed()})')
+        with capmanager.global_and_fixture_disabled():
+            print('\n' + line, flush=True)
+        path = os.environ.get('POSEZOO_FIGURES_FILE')
+        if path:
+            with open(path, 'a', encoding='utf-8') as f:
+                f.write(json.dumps(dict(test=request.node.nodeid, name=name, value=float(value),
+                                        threshold=float(threshold), seed=_seed())) + '\n')
+
+    return report
+
+
+def pytest_configure(config) -> None:
+    """One intra-op thread and deterministic algorithms (warnings only where an op has none) for
+    the whole run: results then depend on the seed alone on a given machine; on a shared 2-core
+    machine one thread is also the fastest (two threads mostly wait for each other)."""
+    import torch
+    threads = os.environ.get('POSEZOO_TEST_THREADS', '1')
+    os.environ.setdefault('OMP_NUM_THREADS', threads)  # subprocesses: tools/train.py, demos
+    torch.set_num_threads(int(threads))
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def pytest_report_header(config) -> str:
+    order = os.environ.get('POSEZOO_TEST_ORDER_SEED')
+    return (f'posezoo: POSEZOO_TEST_SEED={_seed()}, shared data {SHARED}'
+            f'{"" if SHARED.exists() else " (missing: tests that need it skip)"}, module order '
+            f'{"shuffled with POSEZOO_TEST_ORDER_SEED=" + order if order else "as collected"}')
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects: learning tests must count as slow
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Learning tests are slow tests. With ``$POSEZOO_TEST_ORDER_SEED`` set (``tools/run_tests.sh``
+    draws one per run), run the test modules in a random order (tests inside a module keep theirs): a module that depends on
+    state left by another then fails, whatever the order in which it was collected."""
+    for item in items:
+        if item.get_closest_marker('learning') and not item.get_closest_marker('slow'):
+            item.add_marker(pytest.mark.slow)
+    order = os.environ.get('POSEZOO_TEST_ORDER_SEED')
+    if not order:
+        return
+    modules: dict = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split('::')[0], []).append(item)
+    names = sorted(modules)
+    random.Random(int(order)).shuffle(names)
+    items[:] = [item for name in names for item in modules[name]]
+
+
+@pytest.fixture(autouse=True, scope='module')
+def isolated_module_state():
+    """Forget MMEngine's default scope after each module, so no module relies on a scope that
+    another module happened to set (each module sets its own)."""
+    yield
+    from mmengine.registry import DefaultScope
+    DefaultScope._instance_dict.clear()
