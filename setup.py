@@ -83,6 +83,8 @@ if __name__ == '__main__':
         extras_require={
             'tests': ['pytest', 'onnx', 'onnxruntime'],
             'deploy': ['onnx', 'onnxruntime'],
+            # posezoo.edge alone: no torch / OpenMMLab stack (pins of requirements/stack.txt)
+            'edge': ['onnxruntime==1.23.*', 'numpy==2.2.*', 'opencv-python==4.14.0.94'],
             'mediapipe': ['mediapipe'],
         },
         license='Apache License 2.0',

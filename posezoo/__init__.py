@@ -2,10 +2,17 @@
 
 Importing a domain package registers its modules into the matching OpenMMLab registries:
 ``posezoo.pose`` (mmpose), ``posezoo.action`` (mmaction), ``posezoo.cls`` (mmpretrain).
+``posezoo.edge`` needs only onnxruntime, numpy and OpenCV (``pip install posezoo[edge]``).
 """
-from .utils.checkpoint import register_checkpoint_safe_globals
 from .version import __version__
 
-register_checkpoint_safe_globals()
+try:  # absent in a posezoo[edge] install, which never loads checkpoints
+    import mmengine  # noqa: F401
+    import torch  # noqa: F401
+except ImportError:
+    pass
+else:
+    from .utils.checkpoint import register_checkpoint_safe_globals
+    register_checkpoint_safe_globals()
 
 __all__ = ['__version__']

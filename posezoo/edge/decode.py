@@ -1,0 +1,315 @@
+"""BK-Pose decoding and grouping in numpy (and OpenCV), without torch.
+
+A line-by-line port of :class:`posezoo.pose.bkpose.bkpose_codec.BKPoseHeatmap`'s decoder: the
+same steps, in the same order, with the same float32 arithmetic, so that both give the same
+people (tested against the torch pipeline in ``tests/test_edge``). The methods carry the
+codec's names (``_candidates``, ``_score_pairs``, ``_match``, ``_merge_fragments``,
+``_assemble``); read the codec's module docstring for the algorithm. Where the codec calls a
+torch kernel, this port uses:
+
+* ``F.max_pool2d`` (stride 1, -inf padding) -> ``cv2.dilate`` with a rectangular kernel
+  (a max filter whose border never wins);
+* ``topk`` -> a stable descending ``argsort``;
+* ``F.grid_sample`` (bilinear, ``align_corners=True``, zero padding) -> :func:`_bilinear`;
+* ``torch.cdist`` -> the explicit Euclidean distance.
+"""
+from typing import Any, Dict, List, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+Decoded = Tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _empty(K: int) -> Decoded:
+    return (np.zeros((0, K, 2), np.float32), np.zeros((0, K), np.float32),
+            np.zeros((0, ), np.float32))
+
+
+def _max_filter(maps: np.ndarray, kernel: int) -> np.ndarray:
+    """Max over the (k, k) window centred on each pixel of (C, H, W) maps; outside the map
+    does not count (``F.max_pool2d`` with stride 1 and padding k // 2: OpenCV's default
+    border of a dilation never wins)."""
+    element = np.ones((kernel, kernel), np.uint8)
+    return np.stack([cv2.dilate(m, element) for m in maps]) if len(maps) else maps.copy()
+
+
+def _bilinear(maps: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Bilinear samples of (B, H, W) maps at (B, N, 2) (x, y) pixel positions -> (B, N), as
+    ``F.grid_sample(align_corners=True)`` computes them: the positions go through the same
+    normalised-grid round trip, corners outside the map count as 0 (zero padding)."""
+    B, H, W = maps.shape
+    size = np.array([max(W - 1, 1), max(H - 1, 1)], dtype=np.float32)
+    grid = points / size * 2 - 1
+    source = (grid + 1) / 2 * np.array([W - 1, H - 1], dtype=np.float32)
+    ix, iy = source[..., 0], source[..., 1]
+    x0, y0 = np.floor(ix), np.floor(iy)
+    x1, y1 = x0 + 1, y0 + 1
+    flat = maps.reshape(B, H * W)
+    out = np.zeros(ix.shape, np.float32)
+    for xx, yy, weight in ((x0, y0, (x1 - ix) * (y1 - iy)), (x1, y0, (ix - x0) * (y1 - iy)),
+                           (x0, y1, (x1 - ix) * (iy - y0)), (x1, y1, (ix - x0) * (iy - y0))):
+        xi, yi = xx.astype(np.int64), yy.astype(np.int64)
+        inside = (xi >= 0) & (xi < W) & (yi >= 0) & (yi < H)
+        value = np.take_along_axis(flat, np.where(inside, yi * W + xi, 0), axis=1)
+        out += np.where(inside, value * weight, np.float32(0))
+    return out
+
+
+class EdgeBKPoseDecoder:
+    """The BK-Pose keypoint-assignment decoder (``BKPoseHeatmap.decode``) in numpy.
+
+    Args:
+        num_keypoints (int): K.
+        skeleton_links (Sequence[Tuple[int, int]]): the B links.
+        input_size, heatmap_size (Tuple[int, int]): (w, h) of the input and of the heatmaps.
+        score_thr, nms_kernel, max_candidates, num_samples, limb_thr, min_on_limb,
+        merge_ratio, max_instances: as in ``BKPoseHeatmap``.
+    """
+
+    def __init__(self, num_keypoints: int, skeleton_links: Sequence[Tuple[int, int]],
+                 input_size: Tuple[int, int], heatmap_size: Tuple[int, int],
+                 score_thr: float, nms_kernel: int, max_candidates: int, num_samples: int,
+                 limb_thr: float, min_on_limb: float, merge_ratio: float,
+                 max_instances: int) -> None:
+        self.num_keypoints = int(num_keypoints)
+        self.skeleton_links = [tuple(int(i) for i in link) for link in skeleton_links]
+        self.num_links = len(self.skeleton_links)
+        self.link_array = np.array(self.skeleton_links, dtype=np.int64).reshape(-1, 2)
+        self.scale_factor = (np.array(input_size, dtype=np.float32) /
+                             np.array(heatmap_size, dtype=np.float32))
+        self.score_thr = score_thr
+        if nms_kernel % 2 != 1:
+            raise ValueError(f'nms_kernel must be odd, got {nms_kernel}')
+        self.nms_kernel = nms_kernel
+        self.max_candidates = max_candidates
+        self.num_samples = num_samples
+        self.limb_thr = limb_thr
+        self.min_on_limb = min_on_limb
+        self.merge_ratio = merge_ratio
+        self.max_instances = max_instances
+        K = self.num_keypoints
+        self._adjacency = np.zeros((K, K), dtype=np.int64)
+        for a, b in self.skeleton_links:
+            self._adjacency[a, b] = self._adjacency[b, a] = 1
+        hops = np.where(self._adjacency > 0, 1.0, np.inf)
+        np.fill_diagonal(hops, 0)
+        for k in range(K):  # Floyd-Warshall
+            hops = np.minimum(hops, hops[:, k, None] + hops[None, k, :])
+        hops[hops == 0] = np.inf
+        self._hops = hops
+
+    @classmethod
+    def from_sidecar(cls, codec: Dict[str, Any]) -> 'EdgeBKPoseDecoder':
+        """Build from the ``codec`` entry of an edge sidecar."""
+        settings = {k: v for k, v in codec.items() if k != 'type'}
+        return cls(**settings)
+
+    @property
+    def num_channels(self) -> int:
+        return self.num_keypoints + self.num_links
+
+    def decode(self, heatmaps: np.ndarray) -> Decoded:
+        """Group the keypoint peaks of one (K + B, H, W) heatmap into people.
+
+        Returns:
+            tuple: keypoints (P, K, 2) in input-image coordinates, keypoint scores (P, K)
+            (0 where the person lacks the keypoint), instance scores (P,) in descending order.
+        """
+        heatmaps = np.asarray(heatmaps, dtype=np.float32)
+        if heatmaps.ndim != 3 or heatmaps.shape[0] != self.num_channels:
+            raise ValueError(f'expected ({self.num_channels}, H, W) heatmaps, got '
+                             f'{heatmaps.shape}')
+        K = self.num_keypoints
+        locs, scores, valid = self._candidates(heatmaps[:K])
+        if not valid.any():
+            return _empty(K)
+        pair_scores = self._score_pairs(heatmaps[K:], locs, valid)
+        a_idx, b_idx = self.link_array.T
+        priority = pair_scores + 0.5 * (scores[a_idx][:, :, None] + scores[b_idx][:, None, :])
+        links, rows, cols, link_priority = self._match(priority)
+        link_scores = pair_scores[links, rows, cols]
+        keypoints, keypoint_scores, instance_scores = self._assemble(
+            locs, scores, valid, links, rows, cols, link_scores, link_priority)
+        return keypoints * self.scale_factor, keypoint_scores, instance_scores
+
+    def _candidates(self, heatmaps: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Peaks of (K, H, W) keypoint heatmaps: locations (K, M, 2), scores (K, M), valid."""
+        K, H, W = heatmaps.shape
+        k = self.nms_kernel
+        pooled = _max_filter(heatmaps, k)
+        peaks = np.where((heatmaps == pooled) & (heatmaps > self.score_thr), heatmaps,
+                         np.float32(0)).reshape(K, -1)
+        m = int(min(self.max_candidates, int((peaks > 0).sum(1).max())))
+        index = np.argsort(-peaks, axis=1, kind='stable')[:, :max(m, 1)]
+        scores = np.take_along_axis(peaks, index, axis=1)
+        valid = scores > 0
+        x, y = index % W, index // W
+        flat = heatmaps.reshape(K, -1)
+
+        def log_at(xx: np.ndarray, yy: np.ndarray) -> np.ndarray:
+            value = np.take_along_axis(flat, np.clip(yy, 0, H - 1) * W + np.clip(xx, 0, W - 1),
+                                       axis=1)
+            return np.log(np.maximum(value, np.float32(1e-10)))
+
+        def offset(prev: np.ndarray, cur: np.ndarray, nxt: np.ndarray,
+                   inside: np.ndarray) -> np.ndarray:
+            curvature = nxt - 2 * cur + prev
+            off = np.where(curvature < 0,
+                           -0.5 * (nxt - prev) / np.minimum(curvature, np.float32(-1e-6)),
+                           np.float32(0))
+            return np.where(inside, np.clip(off, -0.5, 0.5), np.float32(0))
+
+        centre = log_at(x, y)
+        dx = offset(log_at(x - 1, y), centre, log_at(x + 1, y), (x > 0) & (x < W - 1))
+        dy = offset(log_at(x, y - 1), centre, log_at(x, y + 1), (y > 0) & (y < H - 1))
+        locs = np.stack([x + dx, y + dy], axis=-1).astype(np.float32)
+        near = np.linalg.norm(locs[:, :, None] - locs[:, None], axis=-1) <= k // 2
+        better = np.tril(np.ones(near.shape[1:], dtype=bool), -1)
+        valid = valid & ~(near & better & valid[:, None, :]).any(-1)
+        return locs, scores, valid
+
+    def _score_pairs(self, limb_maps: np.ndarray, locs: np.ndarray,
+                     valid: np.ndarray) -> np.ndarray:
+        """Scores of every candidate pair of every link: (B, M, M), -inf where not admissible."""
+        B, H, W = limb_maps.shape
+        M = locs.shape[1]
+        if B == 0:
+            return np.full((0, M, M), -np.inf, np.float32)
+        a_idx, b_idx = self.link_array.T
+        pa = locs[a_idx][:, :, None, None, :]  # (B, M, 1, 1, 2)
+        pb = locs[b_idx][:, None, :, None, :]  # (B, 1, M, 1, 2)
+        t = np.linspace(0, 1, self.num_samples, dtype=np.float32).reshape(1, 1, 1, -1, 1)
+        points = pa * (1 - t) + pb * t  # (B, M, M, S, 2)
+        samples = _bilinear(limb_maps, points.reshape(B, M * M * self.num_samples, 2)).reshape(
+            B, M, M, self.num_samples)
+        length = np.linalg.norm((pa - pb)[:, :, :, 0], axis=-1)  # (B, M, M)
+        prior = np.minimum(0.5 * H / np.maximum(length, np.float32(1e-6)) - 1, 0)
+        score = (samples.mean(-1) + prior).astype(np.float32)
+        on_limb = (samples > self.limb_thr).astype(np.float32).mean(-1) >= self.min_on_limb
+        ok = valid[a_idx][:, :, None] & valid[b_idx][:, None, :] & on_limb & (score > 0)
+        return np.where(ok, score, np.float32(-np.inf))
+
+    @staticmethod
+    def _match(pair_scores: np.ndarray) -> Tuple[np.ndarray, ...]:
+        """Greedy one-to-one matching of every link at once by mutual-best rounds: link index,
+        candidate of joint a, of joint b, and priority of each accepted connection."""
+        scores = pair_scores.copy()
+        accepted = []
+        rows = np.arange(scores.shape[1])[None]
+        while True:
+            best_col = scores.argmax(2)  # (B, M)
+            best_row = scores.argmax(1)  # (B, M)
+            mutual = (np.take_along_axis(best_row, best_col, 1) == rows) & np.isfinite(
+                np.take_along_axis(scores, best_col[..., None], 2)[..., 0])
+            if not mutual.any():
+                break
+            link, row = np.nonzero(mutual)
+            col = best_col[link, row]
+            accepted.append((link, row, col, scores[link, row, col]))
+            scores[link, row, :] = -np.inf
+            scores[link, :, col] = -np.inf
+        if not accepted:
+            empty = np.zeros((0, ), np.int64)
+            return empty, empty, empty, np.zeros((0, ), np.float32)
+        return tuple(np.concatenate(parts) for parts in zip(*accepted))
+
+    def _merge_fragments(self, index: np.ndarray, limb_total: np.ndarray,
+                         locs: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Join the parts of one person that no link connects (``BKPoseHeatmap``'s rule)."""
+        P, K = index.shape
+        found = index >= 0
+        points = locs[np.arange(K), np.where(found, index, 0)]  # (P, K, 2)
+        links = self.link_array
+        link_len = np.linalg.norm(points[:, links[:, 0]] - points[:, links[:, 1]], axis=-1)
+        scale = np.where(found[:, links[:, 0]] & found[:, links[:, 1]], link_len,
+                         0).max(1, initial=0)
+        pid, kind = np.nonzero(found)
+        pos = points[pid, kind]
+        hops = self._hops[kind[:, None], kind[None, :]]
+        ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / hops
+        pair_scale = np.maximum(scale[pid][:, None], scale[pid][None, :])
+        ok = (np.isfinite(hops) & (pid[:, None] < pid[None, :]) & (pair_scale > 0) &
+              (ratio <= self.merge_ratio * pair_scale))
+        first, second = np.nonzero(ok)
+        if not len(first):
+            return index, limb_total
+        order = np.argsort((ratio / np.where(pair_scale > 0, pair_scale, 1))[first, second],
+                           kind='stable')
+        linked = found.astype(np.int64) @ self._adjacency @ found.T.astype(np.int64) > 0
+        root = np.arange(P)
+        for i, j in zip(pid[first[order]], pid[second[order]]):
+            while root[i] != i:
+                i = root[i]
+            while root[j] != j:
+                j = root[j]
+            if i != j and not (found[i] & found[j]).any() and not linked[i, j]:
+                index[i] = np.where(found[j], index[j], index[i])
+                found[i] |= found[j]
+                limb_total[i] += limb_total[j]
+                linked[i] |= linked[j]
+                linked[:, i] |= linked[:, j]
+                root[j] = i
+        keep = root == np.arange(P)
+        return index[keep], limb_total[keep]
+
+    def _assemble(self, locs: np.ndarray, scores: np.ndarray, valid: np.ndarray,
+                  links: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+                  link_scores: np.ndarray, link_priority: np.ndarray) -> Decoded:
+        """Join accepted connections into people, highest priority first."""
+        K, M = scores.shape
+        owner = np.full((K, M), -1, dtype=np.int64)
+        members: List[np.ndarray] = []
+        limb_sum: List[float] = []
+        for i in np.argsort(-link_priority, kind='stable'):
+            ka, kb = self.link_array[links[i]]
+            ca, cb, s = rows[i], cols[i], float(link_scores[i])
+            pa, pb = owner[ka, ca], owner[kb, cb]
+            if pa < 0 and pb < 0:
+                person = np.full(K, -1, dtype=np.int64)
+                person[ka], person[kb] = ca, cb
+                members.append(person)
+                limb_sum.append(s)
+                owner[ka, ca] = owner[kb, cb] = len(members) - 1
+            elif pa >= 0 and pb < 0:
+                if members[pa][kb] < 0:
+                    members[pa][kb] = cb
+                    owner[kb, cb] = pa
+                    limb_sum[pa] += s
+            elif pb >= 0 and pa < 0:
+                if members[pb][ka] < 0:
+                    members[pb][ka] = ca
+                    owner[ka, ca] = pb
+                    limb_sum[pb] += s
+            elif pa != pb:
+                if not ((members[pa] >= 0) & (members[pb] >= 0)).any():
+                    taken = members[pb] >= 0
+                    members[pa][taken] = members[pb][taken]
+                    owner[owner == pb] = pa
+                    limb_sum[pa] += limb_sum[pb] + s
+                    members[pb][:] = -1
+                    limb_sum[pb] = 0.0
+            else:
+                limb_sum[pa] += s
+        for k, m in zip(*np.nonzero(valid & (owner < 0))):
+            person = np.full(K, -1, dtype=np.int64)
+            person[k] = m
+            members.append(person)
+            limb_sum.append(0.0)
+        if not members:
+            return _empty(K)
+        index = np.stack(members)
+        alive = (index >= 0).any(1)
+        index, limb_total = index[alive], np.asarray(limb_sum, np.float32)[alive]
+        index, limb_total = self._merge_fragments(index, limb_total, locs)
+        found = index >= 0
+        safe = np.where(found, index, 0)
+        k_grid = np.arange(K)[None].repeat(len(index), 0)
+        keypoint_scores = np.where(found, scores[k_grid, safe], 0).astype(np.float32)
+        keypoints = locs[k_grid, safe]
+        mean = (keypoints * found[..., None]).sum(1) / found.sum(1, keepdims=True)
+        keypoints = np.where(found[..., None], keypoints, mean[:, None]).astype(np.float32)
+        instance_scores = (keypoint_scores.sum(1) + limb_total) / (K + self.num_links)
+        order = np.argsort(-instance_scores, kind='stable')[:self.max_instances]
+        return keypoints[order], keypoint_scores[order], instance_scores[order].astype(
+            np.float32)

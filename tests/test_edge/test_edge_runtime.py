@@ -1,0 +1,188 @@
+"""posezoo.edge: ONNX Runtime + OpenCV + numpy give the full PyTorch pipeline's people.
+
+Fast tests compare the edge preprocessing with mmpose's test pipeline and data preprocessor,
+and the numpy decoder with the torch codec (``BKPoseHeatmap.decode``) on heatmaps encoded
+from real crowded COCO annotations. The slow tests use the overfit model of ``conftest.py``
+(several people per image): the edge runtime in-process and in a subprocess where torch,
+mmcv, mmengine and mmpose cannot be imported must reproduce the full pipeline's saved
+predictions (keypoints within 0.01 px, scores within 1e-4), and the INT8 model must agree with
+the fp32 one (>= 95% of the keypoints within 2 px, the same people).
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from posezoo.edge import EdgeBKPoseDecoder, EdgePoseEstimator, read_sidecar
+from posezoo.edge.preprocess import bottomup_resize, normalize
+
+CONFIG = 'configs/body_2d_keypoint/bkpose/coco/bkpose_1xb8-60e_coco-512x512.py'
+#: coco-mini val2017 images with the most people (13, 9, 4, 4, 3).
+CROWD = ('000000217285.jpg', '000000350679.jpg', '000000151938.jpg', '000000183709.jpg',
+         '000000311002.jpg')
+KEYPOINT_TOL = 0.01  # px
+SCORE_TOL = 1e-4
+
+
+def _assert_same_people(edge: dict, reference: dict, stem: str) -> int:
+    """Edge predictions == reference predictions of one image; returns the people count."""
+    keypoints = reference[f'{stem}_keypoints']
+    assert edge[f'{stem}_keypoints'].shape == keypoints.shape, stem
+    np.testing.assert_allclose(edge[f'{stem}_keypoints'], keypoints, rtol=0, atol=KEYPOINT_TOL,
+                               err_msg=stem)
+    for key in ('keypoint_scores', 'instance_scores'):
+        np.testing.assert_allclose(edge[f'{stem}_{key}'], reference[f'{stem}_{key}'], rtol=0,
+                                   atol=SCORE_TOL, err_msg=f'{stem} {key}')
+    return len(keypoints)
+
+
+@pytest.fixture(scope='module')
+def bkpose_512():
+    """The paper's BK-Pose config with initial weights (preprocessing and codec settings)."""
+    from mmpose.utils import register_all_modules
+
+    import posezoo.pose  # noqa: F401
+    from posezoo.apis import init_model
+    register_all_modules()
+    return init_model(CONFIG, device='cpu')
+
+
+def test_edge_preprocess_equals_mmpose_pipeline(bkpose_512, coco_mini: Path):
+    """BottomupResize ('expand', size factor 64) + PoseDataPreprocessor, bit for bit."""
+    from mmengine.dataset import Compose, pseudo_collate
+
+    from posezoo.apis.task import test_pipeline
+    from posezoo.edge.sidecar import sidecar_from_model
+    pipeline = Compose(test_pipeline(bkpose_512.cfg))
+    cfg = sidecar_from_model(bkpose_512, 'bkpose.onnx', 'output_0')['preprocess']
+    for name in CROWD[:3]:
+        path = str(coco_mini / 'val2017' / name)
+        sample = pipeline(dict(img_path=path, **bkpose_512.dataset_meta))
+        data = bkpose_512.data_preprocessor(pseudo_collate([sample]), False)
+        resized, geometry = bottomup_resize(cv2.imread(path), tuple(cfg['input_size']),
+                                            cfg['size_factor'], cfg['resize_mode'])
+        x = normalize(resized, cfg['mean'], cfg['std'], cfg['bgr_to_rgb'])
+        np.testing.assert_array_equal(x, data['inputs'].numpy())
+        meta = data['data_samples'][0].metainfo
+        np.testing.assert_array_equal(geometry['input_size'], meta['input_size'])
+        np.testing.assert_array_equal(geometry['input_center'], meta['input_center'])
+        np.testing.assert_array_equal(geometry['input_scale'], meta['input_scale'])
+
+
+def test_edge_decoder_equals_torch_codec(bkpose_512, coco_mini: Path):
+    """The numpy port groups exactly like the torch codec on crowded real annotations, encoded
+    at the network's output size, clean and with faint spurious peaks added."""
+    from posezoo.edge.sidecar import sidecar_from_model
+    codec = bkpose_512.head.decoder
+    decoder = EdgeBKPoseDecoder.from_sidecar(
+        sidecar_from_model(bkpose_512, 'bkpose.onnx', 'output_0')['codec'])
+    coco = json.loads((coco_mini / 'annotations' / 'person_keypoints_val2017.json').read_text())
+    rng = np.random.default_rng(0)
+    w, h = codec.input_size
+    checked = 0
+    for name in CROWD:
+        image = next(im for im in coco['images'] if im['file_name'] == name)
+        anns = [a for a in coco['annotations']
+                if a['image_id'] == image['id'] and a['num_keypoints'] > 0]
+        kpts = np.array([a['keypoints'] for a in anns], np.float32).reshape(len(anns), -1, 3)
+        scale = min(w / image['width'], h / image['height'])
+        heatmaps = codec.encode(kpts[..., :2] * scale, kpts[..., 2])['heatmaps']
+        noisy = heatmaps + rng.uniform(0, 0.3, heatmaps.shape).astype(np.float32) * (
+            rng.random(heatmaps.shape) < 0.002)
+        for maps in (heatmaps, noisy.astype(np.float32)):
+            expected = codec.decode(maps)
+            got = decoder.decode(maps)
+            assert got[0].shape == expected[0].shape, name
+            for a, b in zip(got, expected):
+                np.testing.assert_allclose(a, b, rtol=0, atol=1e-5, err_msg=name)
+            checked += len(expected[0])
+    assert checked >= 40
+
+
+def test_edge_sidecar_errors(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match='edge sidecar not found'):
+        read_sidecar(str(tmp_path / 'missing.json'))
+    bad = tmp_path / 'bad.json'
+    bad.write_text(json.dumps(dict(format='something-else')))
+    with pytest.raises(ValueError, match='bad.json: format'):
+        read_sidecar(str(bad))
+    with pytest.raises(FileNotFoundError, match='edge sidecar not found'):
+        EdgePoseEstimator(str(tmp_path / 'model.onnx'))
+
+
+@pytest.mark.slow
+def test_edge_equals_torch_pipeline(edge_model: dict):
+    """In-process edge runtime vs the full pipeline on the same exported weights."""
+    reference = dict(np.load(edge_model['predictions']))
+    estimator = EdgePoseEstimator(str(edge_model['onnx']), threads=1)
+    people = []
+    for image in edge_model['images']:
+        poses = estimator(cv2.imread(str(image)))
+        edge = {f'{image.stem}_keypoints': poses.keypoints,
+                f'{image.stem}_keypoint_scores': poses.keypoint_scores,
+                f'{image.stem}_instance_scores': poses.instance_scores}
+        people.append(_assert_same_people(edge, reference, image.stem))
+    print(f'edge == PyTorch pipeline on {len(people)} images, people per image {people}; '
+          f'export heatmap error {edge_model["export_error"]:.2e}')
+    assert max(people) >= 3
+
+
+@pytest.mark.slow
+def test_edge_no_torch_subprocess_matches_pipeline(edge_model: dict, repo_root: Path,
+                                                    tmp_path: Path):
+    """The edge runtime where torch, mmcv, mmengine and mmpose cannot be imported, on real
+    images with several people, against the full pipeline's saved predictions."""
+    out = tmp_path / 'edge_predictions.npz'
+    proc = subprocess.run(
+        [sys.executable, str(repo_root / 'tests' / 'test_edge' / 'run_without_torch.py'),
+         str(edge_model['onnx']), str(out)] + [str(p) for p in edge_model['images']],
+        cwd=repo_root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'no torch, mmcv, mmengine or mmpose module loaded' in proc.stdout
+    reference = dict(np.load(edge_model['predictions']))
+    edge = dict(np.load(out))
+    people = [_assert_same_people(edge, reference, image.stem) for image in edge_model['images']]
+    print(f'no-torch subprocess == PyTorch pipeline, people per image {people}')
+    assert max(people) >= 3
+
+
+def _match_people(a: np.ndarray, b: np.ndarray) -> list:
+    """Greedy pairs (i, j) of people of two predictions by mean keypoint distance."""
+    cost = np.linalg.norm(a[:, None] - b[None], axis=-1).mean(-1)
+    pairs = []
+    while cost.size and np.isfinite(cost).any():
+        i, j = np.unravel_index(np.argmin(cost), cost.shape)
+        pairs.append((int(i), int(j)))
+        cost[i, :] = np.inf
+        cost[:, j] = np.inf
+    return pairs
+
+
+@pytest.mark.slow
+def test_edge_int8_agrees_with_fp32(edge_model: dict):
+    """INT8 (static, calibrated on coco-mini val2017) vs fp32 on the overfit model: the same
+    people (keypoints above 0.3), and >= 95% of their keypoints within 2 px."""
+    fp32 = EdgePoseEstimator(str(edge_model['onnx']), threads=1)
+    int8 = EdgePoseEstimator(str(edge_model['int8']), threads=1)
+    close = total = 0
+    for image in edge_model['images']:
+        frame = cv2.imread(str(image))
+        a, b = fp32(frame), int8(frame)
+        people_a = a.keypoint_scores.max(1, initial=0) > 0.3
+        people_b = b.keypoint_scores.max(1, initial=0) > 0.3
+        assert people_a.sum() == people_b.sum(), image.name
+        pairs = _match_people(a.keypoints[people_a], b.keypoints[people_b])
+        for i, j in pairs:
+            sa = a.keypoint_scores[people_a][i]
+            sb = b.keypoint_scores[people_b][j]
+            found = (sa > 0.3) | (sb > 0.3)
+            dist = np.linalg.norm(a.keypoints[people_a][i] - b.keypoints[people_b][j], axis=-1)
+            close += int(((dist <= 2) & (sa > 0) & (sb > 0) & found).sum())
+            total += int(found.sum())
+    print(f'INT8 vs fp32: {close} / {total} keypoints within 2 px ({close / total:.1%})')
+    assert total >= 20
+    assert close / total >= 0.95

@@ -1,0 +1,125 @@
+"""INT8 static quantisation of an edge BK-Pose model, calibrated on real images (coco-mini).
+
+    python tools/deployment/quantize_edge.py work_dirs/edge/bkpose.onnx \\
+        --calibration ../shared/data/coco-mini/train2017 [--num-images 32] \\
+        [--output-file work_dirs/edge/bkpose_int8.onnx]
+
+The calibration images go through the edge runtime's own preprocessing (the sidecar's resize
+and normalisation), so the activation ranges are those inference sees. Quantisation is
+``onnxruntime.quantization.quantize_static`` in QDQ format (int8 weights per output channel,
+uint8 activations by default), after ``quant_pre_process`` (shape inference and graph
+optimisation). The INT8 model gets its own sidecar (``<stem>.json``, same settings, plus a
+``quantization`` entry), so ``EdgePoseEstimator('bkpose_int8.onnx')`` loads it like the fp32 one.
+"""
+import argparse
+import copy
+import glob
+import os
+import os.path as osp
+import sys
+import tempfile
+from typing import Dict, Iterator, List, Optional, Sequence
+
+import cv2
+import numpy as np
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO_ROOT)
+
+from posezoo.edge.preprocess import bottomup_resize, normalize  # noqa: E402
+from posezoo.edge.sidecar import read_sidecar, sidecar_path, write_sidecar  # noqa: E402
+
+
+def calibration_images(folder: str, num_images: int) -> List[str]:
+    """The first ``num_images`` JPEG / PNG files of ``folder`` in name order."""
+    files = sorted(f for f in glob.glob(osp.join(folder, '*'))
+                   if f.lower().endswith(('.jpg', '.jpeg', '.png')))
+    if not files:
+        raise FileNotFoundError(f'no calibration images (.jpg / .png) in {folder}')
+    return files[:num_images]
+
+
+class EdgeCalibrationReader:
+    """``onnxruntime.quantization.CalibrationDataReader`` over images preprocessed as the edge
+    runtime does it (the sidecar's ``preprocess`` settings)."""
+
+    def __init__(self, files: Sequence[str], sidecar: dict) -> None:
+        self.files = list(files)
+        self.sidecar = sidecar
+        self._iter: Optional[Iterator[Dict[str, np.ndarray]]] = None
+
+    def _inputs(self) -> Iterator[Dict[str, np.ndarray]]:
+        cfg = self.sidecar['preprocess']
+        for path in self.files:
+            image = cv2.imread(path)
+            if image is None:
+                raise ValueError(f'cannot decode calibration image {path}')
+            resized, _ = bottomup_resize(image, tuple(cfg['input_size']), cfg['size_factor'],
+                                         cfg['resize_mode'], cfg['use_udp'])
+            yield {self.sidecar['input_name']: normalize(resized, cfg['mean'], cfg['std'],
+                                                         cfg['bgr_to_rgb'])}
+
+    def get_next(self) -> Optional[Dict[str, np.ndarray]]:
+        if self._iter is None:
+            self._iter = self._inputs()
+        return next(self._iter, None)
+
+    def rewind(self) -> None:
+        self._iter = None
+
+
+def quantize_edge(model_file: str, calibration: str, output_file: str, num_images: int = 32,
+                  method: str = 'minmax', activation_type: str = 'uint8',
+                  per_channel: bool = True) -> dict:
+    """Quantise ``model_file`` to ``output_file`` and write its sidecar; returns the sidecar."""
+    from onnxruntime.quantization import (CalibrationMethod, QuantFormat, QuantType,
+                                          quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    sidecar = read_sidecar(sidecar_path(model_file))
+    files = calibration_images(calibration, num_images)
+    methods = dict(minmax=CalibrationMethod.MinMax, entropy=CalibrationMethod.Entropy,
+                   percentile=CalibrationMethod.Percentile)
+    activations = dict(uint8=QuantType.QUInt8, int8=QuantType.QInt8)
+    os.makedirs(osp.dirname(osp.abspath(output_file)), exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        prepared = osp.join(tmp, 'prepared.onnx')
+        quant_pre_process(model_file, prepared)
+        quantize_static(prepared, output_file, EdgeCalibrationReader(files, sidecar),
+                        quant_format=QuantFormat.QDQ, per_channel=per_channel,
+                        activation_type=activations[activation_type],
+                        weight_type=QuantType.QInt8, calibrate_method=methods[method])
+    int8 = copy.deepcopy(sidecar)
+    int8['onnx'] = osp.basename(output_file)
+    int8['quantization'] = dict(
+        format='QDQ', weights='int8 per channel' if per_channel else 'int8 per tensor',
+        activations=activation_type, calibration=method, calibration_images=len(files),
+        calibration_folder=osp.basename(osp.normpath(calibration)), fp32_model=sidecar['onnx'])
+    write_sidecar(int8, sidecar_path(output_file))
+    return int8
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='INT8 static quantisation of an edge model')
+    parser.add_argument('model', help='the fp32 .onnx file (with its sidecar beside it)')
+    parser.add_argument('--calibration', required=True, help='folder of calibration images')
+    parser.add_argument('--num-images', type=int, default=32)
+    parser.add_argument('--method', choices=('minmax', 'entropy', 'percentile'),
+                        default='minmax')
+    parser.add_argument('--activation-type', choices=('uint8', 'int8'), default='uint8')
+    parser.add_argument('--per-tensor', action='store_true', help='per-tensor weight scales')
+    parser.add_argument('--output-file', help='default: <model stem>_int8.onnx')
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    output = args.output_file or osp.splitext(args.model)[0] + '_int8.onnx'
+    quantize_edge(args.model, args.calibration, output, args.num_images, args.method,
+                  args.activation_type, not args.per_tensor)
+    print(f'quantised {args.model} -> {output} and {sidecar_path(output)} '
+          f'({args.num_images} calibration images from {args.calibration}, {args.method})')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
