@@ -32,6 +32,9 @@ pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = pipeline
+# posezoo.apis.inference on a whole recording: windows of the training length, half-window stride,
+# per-window scores and their mean (posezoo/action/skeleton/sliding_window.py)
+sliding_window = dict(clip_len=clip_len, stride=clip_len // 2)
 
 train_dataloader = dict(
     batch_size=16,

@@ -48,6 +48,9 @@ test_pipeline = [
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
+# posezoo.apis.inference on a whole recording: windows of clip_len frames, half-window stride,
+# per-window scores and their mean (posezoo/action/skeleton/sliding_window.py)
+sliding_window = dict(clip_len=clip_len, stride=clip_len // 2)
 
 train_dataloader = dict(
     batch_size=16,

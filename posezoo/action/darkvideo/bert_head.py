@@ -4,8 +4,13 @@ Replaces temporal global average pooling of 3D backbones (as in "R(2+1)D + BERT"
 2020, used by the dark-video KD seed): the backbone's feature map is pooled over space only, each
 temporal position becomes a token, a learned CLS token and learned positional embeddings are added,
 and the CLS output is classified.
+
+Defaults follow R(2+1)D-BERT's ``BERT5`` head (``rgb_r2plus1d_64f_34_bert10``): one pre-norm
+layer with 8 heads and 0.1 dropout, random token masking during training (each temporal token is
+kept with probability 0.8, the CLS token always), no norm after the last layer and dropout 0.8
+on the CLS output before the classifier.
 """
-from typing import Tuple, Union
+from typing import Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -28,7 +33,12 @@ class BERTHead(BaseHead):
         num_heads (int): Attention heads; must divide ``in_channels``.
         mlp_ratio (float): Hidden width of the feed-forward layers relative to ``in_channels``.
         attn_dropout (float): Dropout inside the encoder layers (attention and MLP).
-        dropout_ratio (float): Dropout on the CLS feature before the classifier.
+        dropout_ratio (float): Dropout on the CLS feature before the classifier (0.8 in
+            R(2+1)D-BERT).
+        token_keep_prob (float): During training each temporal token is kept with this
+            probability and the others are hidden from attention (``src_key_padding_mask``);
+            the CLS token is always kept. 1 disables masking; 0.8 in R(2+1)D-BERT.
+        final_norm (bool): LayerNorm on the CLS output of the last layer (R(2+1)D-BERT has none).
         init_std (float): Std of the truncated-normal initialisation.
         **kwargs: ``loss_cls``, ``topk``, ``average_clips``, ... of :class:`BaseHead`.
     """
@@ -41,12 +51,17 @@ class BERTHead(BaseHead):
                  num_heads: int = 8,
                  mlp_ratio: float = 4.0,
                  attn_dropout: float = 0.1,
-                 dropout_ratio: float = 0.5,
+                 dropout_ratio: float = 0.8,
+                 token_keep_prob: float = 0.8,
+                 final_norm: bool = False,
                  init_std: float = 0.02,
                  **kwargs) -> None:
         super().__init__(num_classes, in_channels, **kwargs)
         if in_channels % num_heads != 0:
             raise ValueError(f'BERTHead: num_heads={num_heads} must divide in_channels={in_channels}')
+        if not 0.0 < token_keep_prob <= 1.0:
+            raise ValueError(f'BERTHead: token_keep_prob must be in (0, 1], got {token_keep_prob}')
+        self.token_keep_prob = token_keep_prob
         self.max_tokens = max_tokens
         self.init_std = init_std
         self.cls_token = nn.Parameter(torch.zeros(1, 1, in_channels))
@@ -60,7 +75,7 @@ class BERTHead(BaseHead):
             batch_first=True,
             norm_first=True)
         self.encoder = nn.TransformerEncoder(layer, num_layers, enable_nested_tensor=False)
-        self.norm = nn.LayerNorm(in_channels)
+        self.norm = nn.LayerNorm(in_channels) if final_norm else nn.Identity()
         self.dropout = nn.Dropout(dropout_ratio) if dropout_ratio > 0 else nn.Identity()
         self.fc_cls = nn.Linear(in_channels, num_classes)
 
@@ -90,6 +105,16 @@ class BERTHead(BaseHead):
                              f'got {tuple(x.shape)}')
         return x.transpose(1, 2)
 
+    def token_mask(self, n: int, t: int, device: torch.device) -> Optional[torch.Tensor]:
+        """Random token masking of training: ``(N, T' + 1)`` bool, True = hidden; None otherwise.
+
+        The CLS token (column 0) is never hidden.
+        """
+        if not self.training or self.token_keep_prob >= 1.0:
+            return None
+        hidden = torch.rand(n, t, device=device) >= self.token_keep_prob
+        return torch.cat([hidden.new_zeros(n, 1), hidden], dim=1)
+
     def forward(self, x: Union[torch.Tensor, Tuple[torch.Tensor, ...]], **kwargs) -> torch.Tensor:
         """
         Args:
@@ -103,6 +128,7 @@ class BERTHead(BaseHead):
         if t > self.max_tokens:
             raise ValueError(f'BERTHead got {t} temporal tokens but max_tokens={self.max_tokens}')
         tokens = torch.cat([self.cls_token.expand(n, -1, -1), tokens], dim=1)
-        tokens = self.encoder(tokens + self.pos_embed[:, :t + 1])
+        mask = self.token_mask(n, t, tokens.device)
+        tokens = self.encoder(tokens + self.pos_embed[:, :t + 1], src_key_padding_mask=mask)
         cls_feat = self.norm(tokens[:, 0])
         return self.fc_cls(self.dropout(cls_feat))

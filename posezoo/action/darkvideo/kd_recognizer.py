@@ -43,8 +43,13 @@ class KDRecognizer(BaseModel):
         distill_loss (dict): Config of the distillation loss on ``(student_logits,
             teacher_logits)``; defaults to ``DistillationKLLoss`` with ``temperature=1`` and
             ``loss_weight=1`` (beta of ``alpha * CE + beta * T^2 * KL``).
-        data_preprocessor (dict, optional): Defaults to the student's. The teacher receives the
-            same clips, re-normalised with its own preprocessor's mean/std when they differ.
+        teacher_view (int, optional): With ``None`` the teacher receives the student's clips.
+            With an index ``v``, training batches carry several views ``(N, V, C, T, H, W)``
+            (e.g. ``EnhanceFrames(keep_raw=True)``: raw frames, then frames enhanced before
+            resizing): the student trains on view 0 and the teacher sees view ``v``. Validation
+            and test batches (one view) go to the student unchanged.
+        data_preprocessor (dict, optional): Defaults to the student's. The teacher's clips are
+            re-normalised with its own preprocessor's mean/std when they differ.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -55,6 +60,7 @@ class KDRecognizer(BaseModel):
                  alpha: float = 1.0,
                  distill_loss: dict = dict(
                      type='DistillationKLLoss', temperature=1.0, loss_weight=1.0),
+                 teacher_view: Optional[int] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
@@ -69,6 +75,10 @@ class KDRecognizer(BaseModel):
         self.teacher.eval()
         self.teacher_ckpt = teacher_ckpt
         self.alpha = alpha
+        if teacher_view is not None and teacher_view < 1:
+            raise ValueError(f'KDRecognizer: teacher_view must be >= 1 (view 0 is the student\'s),'
+                             f' got {teacher_view}')
+        self.teacher_view = teacher_view
         self.distill_loss = MODELS.build(distill_loss)
 
     def init_weights(self) -> None:
@@ -108,15 +118,25 @@ class KDRecognizer(BaseModel):
             data_samples (list[ActionDataSample], optional): Batch data samples.
 
         Returns:
-            tuple: Student logits ``(N * V, K)``, teacher logits ``(N * V, K)`` and the student's
-            auxiliary losses (from a neck), possibly empty.
+            tuple: Student logits ``(N * V', K)``, teacher logits ``(N * V', K)`` and the
+            student's auxiliary losses (from a neck), possibly empty; ``V' = 1`` with
+            ``teacher_view``, else ``V``.
         """
+        t_inputs = inputs
+        if self.teacher_view is not None:
+            if inputs.dim() != 6 or inputs.shape[1] <= self.teacher_view:
+                raise ValueError(f'KDRecognizer(teacher_view={self.teacher_view}) needs training '
+                                 f'clips (N, V, C, T, H, W) with V > {self.teacher_view}, got '
+                                 f'{tuple(inputs.shape)}: use EnhanceFrames(keep_raw=True) in '
+                                 'the training pipeline')
+            t_inputs = inputs[:, self.teacher_view:self.teacher_view + 1]
+            inputs = inputs[:, :1]
         feats, loss_kwargs = self.student.extract_feat(inputs, data_samples=data_samples)
         loss_aux = loss_kwargs.pop('loss_aux', dict())
         student_logits = self.student.cls_head(feats, **loss_kwargs)
         with torch.no_grad():
             t_feats, t_kwargs = self.teacher.extract_feat(
-                self.teacher_inputs(inputs), data_samples=data_samples)
+                self.teacher_inputs(t_inputs), data_samples=data_samples)
             t_kwargs.pop('loss_aux', None)
             teacher_logits = self.teacher.cls_head(t_feats, **t_kwargs)
         return student_logits, teacher_logits, loss_aux

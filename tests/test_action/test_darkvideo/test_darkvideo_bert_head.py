@@ -59,3 +59,40 @@ def test_loss_and_predict_through_basehead():
     preds = head.predict(feats, samples)
     assert preds[0].pred_score.shape == (5, )
     assert preds[0].pred_score.sum().item() == pytest.approx(1.0, rel=1e-5)
+
+
+def test_r2plus1d_bert_defaults():
+    head = MODELS.build(dict(type='BERTHead', num_classes=5, in_channels=16, num_heads=4))
+    assert head.dropout.p == 0.8 and head.token_keep_prob == 0.8
+    assert isinstance(head.norm, torch.nn.Identity)  # no norm after the last layer
+    layer = head.encoder.layers[0]
+    assert layer.norm_first and layer.dropout.p == 0.1
+    with_norm = build(final_norm=True)
+    assert isinstance(with_norm.norm, torch.nn.LayerNorm)
+    with pytest.raises(ValueError, match='token_keep_prob'):
+        build(token_keep_prob=0.0)
+
+
+def test_token_masking_in_training_only():
+    torch.manual_seed(0)
+    head = build(token_keep_prob=0.5)  # dropouts 0: masking is the only randomness
+    x = torch.randn(4, 16, 8)
+    head.eval()
+    assert head.token_mask(4, 8, x.device) is None
+    torch.testing.assert_close(head(x), head(x))
+    head.train()
+    torch.manual_seed(1)
+    mask = head.token_mask(4, 8, x.device)
+    assert mask.shape == (4, 9) and not mask[:, 0].any() and mask[:, 1:].any()
+    torch.manual_seed(1)
+    out = head(x)
+    # hidden tokens do not influence the output: change them, same mask -> same output
+    changed = x.clone().transpose(1, 2)
+    changed[mask[:, 1:]] += 10.0
+    torch.manual_seed(1)
+    torch.testing.assert_close(head(changed.transpose(1, 2)), out)
+    assert not torch.allclose(out, head.eval()(x))
+    # keep probability 1: training == eval
+    full = build(token_keep_prob=1.0).train()
+    assert full.token_mask(4, 8, x.device) is None
+    torch.testing.assert_close(full(x), full.eval()(x))

@@ -1,33 +1,37 @@
 """End to end on CPU: dark clips generated from real COCO photographs by
 ``tools/misc/make_dark_clips.py``, the Zero-DCE teacher trained, then the KD student trained from
-its checkpoint, both through ``tools/train.py`` with the darkclips configs (16 x 16 clips, 12
-epochs each); top-1 (from the run's logged scalars) printed and asserted at least twice chance
-(0.25); the KD checkpoint exported to a plain student checkpoint and both used through
-``posezoo.apis.init_model``."""
+its checkpoint, both through ``tools/train.py`` with the darkclips configs (torchvision's R(2+1)D
+layout cut to depth 10 / one stage, 16 x 16 clips, 12 epochs each); top-1 (from the run's logged
+scalars) printed and asserted at least twice chance (0.25); the KD checkpoint exported to a plain
+student checkpoint and both used through ``posezoo.apis.init_model``.
+
+Deterministic: the data set, MMEngine's seed and deterministic mode (``train_options``), no
+data-loader workers, one thread; ``POSEZOO_TEST_SEED`` changes the seed (tools/misc/seed_margin.py).
+"""
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 import posezoo  # noqa: F401  (registers the safe globals of MMEngine checkpoints)
 
-from darkvideo_helpers import (KD_CFG, REPO_ROOT, SHARED, STUDENT_CFG, TEACHER_CFG,
-                               zerodce_checkpoint)
+from darkvideo_helpers import KD_CFG, REPO_ROOT, STUDENT_CFG, TEACHER_CFG, zerodce_checkpoint
 
 EPOCHS = 12
 CHANCE = 0.25
 
 
-def train(config: Path, work_dir: Path, data: Path, *options: str) -> float:
+def train(config: Path, work_dir: Path, data: Path, seed_options: list, *options: str) -> float:
     """Train ``config`` on the clips in ``data`` with tools/train.py; return the last top-1."""
     loaders = (('train', 'train_dataloader'), ('val', 'val_dataloader'), ('val', 'test_dataloader'))
     data_options = [opt for split, name in loaders for opt in (
         f'{name}.dataset.ann_file={data}/{split}.txt', f'{name}.dataset.data_prefix.video={data}')]
     subprocess.run([
         sys.executable, str(REPO_ROOT / 'tools' / 'train.py'), str(config), '--work-dir',
-        str(work_dir), '--cfg-options', 'randomness.seed=0', f'train_cfg.max_epochs={EPOCHS}',
+        str(work_dir), '--cfg-options', *seed_options, f'train_cfg.max_epochs={EPOCHS}',
         f'train_cfg.val_begin={EPOCHS}', f'train_cfg.val_interval={EPOCHS}',
         'default_hooks.logger.interval=2', *data_options, *options
     ], check=True, cwd=REPO_ROOT)
@@ -37,21 +41,28 @@ def train(config: Path, work_dir: Path, data: Path, *options: str) -> float:
     return [row['acc/top1'] for row in rows if 'acc/top1' in row][-1]
 
 
-def test_teacher_then_kd_student_on_dark_clips(tmp_path):
+@pytest.mark.slow
+@pytest.mark.learning
+def test_teacher_then_kd_student_on_dark_clips(tmp_path, coco_mini, learning_seed, train_options,
+                                               figure):
     data = tmp_path / 'darkclips'
     subprocess.run([sys.executable, str(REPO_ROOT / 'tools' / 'misc' / 'make_dark_clips.py'),
-                    str(SHARED / 'data' / 'coco-mini'), str(data), '--train-per-class', '80',
+                    str(coco_mini), str(data), '--train-per-class', '80',
                     '--val-per-class', '12', '--size', '16', '--exposure', '0.05', '0.15',
-                    '--full-well', '4000', '--read-noise', '0.002'], check=True)
+                    '--full-well', '4000', '--read-noise', '0.002', '--seed', str(learning_seed)],
+                   check=True)
 
-    teacher_top1 = train(TEACHER_CFG, tmp_path / 'teacher', data,
+    teacher_top1 = train(TEACHER_CFG, tmp_path / 'teacher', data, train_options,
                          f'model.enhancer.checkpoint={zerodce_checkpoint()}')
     teacher_ckpt = tmp_path / 'teacher' / f'epoch_{EPOCHS}.pth'
     assert teacher_ckpt.is_file()
 
-    student_top1 = train(KD_CFG, tmp_path / 'kd', data, f'model.teacher_ckpt={teacher_ckpt}')
+    student_top1 = train(KD_CFG, tmp_path / 'kd', data, train_options,
+                         f'model.teacher_ckpt={teacher_ckpt}')
     print(f'dark clips (4 classes, {EPOCHS} epochs): teacher top-1 {teacher_top1:.3f}; '
           f'KD student top-1 {student_top1:.3f}')
+    figure('teacher top-1', teacher_top1, 2 * CHANCE)
+    figure('KD student top-1', student_top1, 2 * CHANCE)
     assert teacher_top1 >= 2 * CHANCE, f'teacher top-1 {teacher_top1:.3f} (chance {CHANCE})'
     assert student_top1 >= 2 * CHANCE, f'KD student top-1 {student_top1:.3f} (chance {CHANCE})'
 

@@ -1,5 +1,8 @@
 """tools/misc/extract_poses.py: a bottom-up pose model over a short video made from real COCO images
--> an MMAction2 PoseDataset pickle with consistent person tracks."""
+-> an MMAction2 PoseDataset pickle with consistent person tracks; per-track labels; bounded memory
+on a real 1080p video (streaming)."""
+import json
+import os
 import pickle
 import subprocess
 import sys
@@ -113,11 +116,82 @@ def test_cli_on_a_video_file(clip_frames, tmp_path):
     assert len(dataset) == 1 and tuple(dataset[0]['inputs'].shape) == (1, 2, 8, 17, 3)
 
 
-def test_mediapipe_backend_is_optional(tmp_path):
-    try:
-        import mediapipe  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError, match='optional `mediapipe` package'):
-            extract_poses.extract_mediapipe(str(tmp_path / 'v.avi'), str(tmp_path))
-    else:
-        pytest.fail('mediapipe is installed: add a test of the MediaPipe extractor')
+def test_mediapipe_backend_without_the_package(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, 'mediapipe', None)  # as if not installed
+    with pytest.raises(ImportError, match='optional `mediapipe` package'):
+        extract_poses.extract_mediapipe(str(tmp_path / 'v.avi'), str(tmp_path))
+
+
+def test_per_track_labels(clip_frames, tmp_path):
+    from mmpose.apis import init_model
+    torch.manual_seed(0)
+    model = init_model(POSE_CONFIG, None, device='cpu')
+    tracker, num_frames, img_shape = extract_poses.track_video(
+        model, iter(clip_frames), min_score=0.0,
+        tracker=extract_poses.PoseTracker(max_lost=1))
+    tracks = tracker.tracks()
+    assert num_frames == 4 and img_shape == (FRAME_H, FRAME_W) and len(tracks) >= 1
+    ids = [tr['id'] for tr in tracks][:2]
+    label_file = tmp_path / 'labels.txt'
+    classes = ['doze', 'hand-raising', 'normal']
+    label_file.write_text('# video track class\n' + '\n'.join(
+        f'cut {i} {classes[k % 3]}' for k, i in enumerate(ids)) + '\n')
+    labels = extract_poses.read_track_labels(str(label_file), classes)
+    assert labels == {'cut': {i: k % 3 for k, i in enumerate(ids)}}
+    annos = extract_poses.track_annotations(tracks, labels['cut'], 'videos/cut', num_frames, 17,
+                                            img_shape)
+    assert [a['frame_dir'] for a in annos] == [f'videos/cut/track{i}' for i in sorted(ids)]
+    for anno in annos:
+        track = next(tr for tr in tracks if anno['frame_dir'].endswith(f'track{tr["id"]}'))
+        assert anno['keypoint'].shape == (1, 4, 17, 2)
+        np.testing.assert_array_equal(anno['keypoint'][0, track['frames']],
+                                      np.stack(track['keypoints']))
+        assert anno['label'] == labels['cut'][track['id']]
+    with pytest.raises(KeyError, match='track ids \\[99\\]'):
+        extract_poses.track_annotations(tracks, {99: 0}, 'videos/cut', num_frames, 17, img_shape)
+    label_file.write_text('cut 0 sleeping\n')
+    with pytest.raises(ValueError, match='labels.txt:1: class .sleeping.'):
+        extract_poses.read_track_labels(str(label_file), classes)
+    label_file.write_text('cut zero doze\n')
+    with pytest.raises(ValueError, match='labels.txt:1: expected'):
+        extract_poses.read_track_labels(str(label_file), classes)
+
+
+MEMORY_PROBE = """
+import json, resource, runpy, sys
+def rss_mb(key):
+    for line in open('/proc/self/status'):
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024
+start = rss_mb('VmRSS:')
+sys.argv = ['extract_poses.py'] + sys.argv[1:]
+runpy.run_path('tools/misc/extract_poses.py', run_name='__main__')
+print('MEMORY', json.dumps(dict(start_mb=start, peak_mb=rss_mb('VmHWM:'))))
+"""
+
+
+@pytest.mark.slow
+def test_streaming_memory_on_1080p_ntu_clip(shared_path, tmp_path):
+    """The whole 1920 x 1080 NTU clip through the tool: peak RSS stays < 1.5 GB above the
+    interpreter's start (keeping the decoded frames alone would take 103 x 6.2 MB = 641 MB)."""
+    video = shared_path('POSEZOO_NTU_VIDEO', 'data', 'videos',
+                        'ntu_S001C001P001R001A001_drink_water.avi')
+    cap = cv2.VideoCapture(str(video))
+    num_frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    width, height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    cap.release()
+    out = tmp_path / 'ntu.pkl'
+    env = dict(os.environ, OMP_NUM_THREADS='2')
+    proc = subprocess.run([sys.executable, '-c', MEMORY_PROBE, str(video), '--pose-config',
+                           POSE_CONFIG, '--out', str(out), '--min-score', '0'], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    memory = json.loads(proc.stdout.split('MEMORY', 1)[1])
+    (anno, ) = pickle.loads(out.read_bytes())
+    frames_mb = num_frames * width * height * 3 / 2**20
+    above = memory['peak_mb'] - memory['start_mb']
+    print(f'{video.name}: {num_frames} frames {width}x{height}; peak RSS {memory["peak_mb"]:.0f} MB'
+          f', {above:.0f} MB above the start ({memory["start_mb"]:.0f} MB); all decoded frames '
+          f'would take {frames_mb:.0f} MB')
+    assert anno['total_frames'] == num_frames and anno['img_shape'] == (height, width)
+    assert above < 1.5 * 1024

@@ -68,10 +68,20 @@ def test_action_scores_for_seed_txt(seed_txt):
     scores = result.pred_score
     assert scores.shape == (4, )
     assert torch.allclose(scores.sum(), torch.tensor(1.0), atol=1e-5)  # softmax scores
-    # the same through posezoo's inference API
+    # posezoo's inference API: 30-frame windows at frames 0 and 15 of the 45, scores averaged
     model2 = init_model(str(SEED_CFG), device='cpu')
     model2.load_state_dict(model.state_dict())
-    torch.testing.assert_close(inference(model2, str(seed_txt)).pred_score, scores)
+    result = inference(model2, str(seed_txt))
+    assert result.window_starts.tolist() == [0, 15]
+    anno = load_skeleton_file(seed_txt)
+    windows = [dict(anno, keypoint=anno['keypoint'][:, s:s + 30],
+                    keypoint_score=anno['keypoint_score'][:, s:s + 30], total_frames=30)
+               for s in (0, 15)]
+    pipeline = Compose(model.cfg.test_pipeline)
+    with torch.no_grad():
+        expected = torch.stack([model.test_step(pseudo_collate([pipeline(w)]))[0].pred_score
+                                for w in windows]).mean(0)
+    torch.testing.assert_close(result.pred_score, expected)
 
 
 def test_action_scores_for_pkl(tmp_path):

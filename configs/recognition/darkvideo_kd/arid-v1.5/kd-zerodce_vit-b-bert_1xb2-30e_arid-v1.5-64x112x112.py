@@ -12,4 +12,7 @@ model = dict(
     teacher_config='{{fileDirname}}/zerodce-vit-b-bert_1xb2-30e_arid-v1.5-64x112x112.py',
     teacher_ckpt='work_dirs/zerodce-vit-b-bert_1xb2-30e_arid-v1.5-64x112x112/epoch_30.pth',
     alpha=1.0,
-    distill_loss=dict(type='DistillationKLLoss', temperature=1.0, loss_weight=1.0))
+    distill_loss=dict(type='DistillationKLLoss', temperature=1.0, loss_weight=1.0),
+    teacher_view=1)
+# training clips: raw frames (student) + the same frames enhanced before resizing (teacher)
+train_dataloader = dict(dataset=dict(pipeline={{_base_.kd_train_pipeline}}))

@@ -1,10 +1,10 @@
-# KD teacher: Zero-DCE (official weights, frozen) applied per frame + ViT-B + BERT head, ARID v1.5.
+# KD teacher: Zero-DCE (official weights, frozen) on the decoded frames at their native
+# resolution, then resize / crop (the seed's order) + ViT-B + BERT head, ARID v1.5.
 # Put the official Zero-DCE weights at data/zerodce/Epoch99.pth (or train them with
 # configs/recognition/darkvideo_kd/zerodce/zerodce_1xb8-100e_sice-256x256.py).
 _base_ = ['./vit-b-bert_1xb2-30e_arid-v1.5-64x112x112.py']
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
-model = dict(
-    type='EnhancedRecognizer3D',
-    enhancer=dict(type='ZeroDCE', checkpoint='data/zerodce/Epoch99.pth'),
-    freeze_enhancer=True)
+train_dataloader = dict(dataset=dict(pipeline={{_base_.enhanced_train_pipeline}}))
+val_dataloader = dict(dataset=dict(pipeline={{_base_.enhanced_val_pipeline}}))
+test_dataloader = val_dataloader

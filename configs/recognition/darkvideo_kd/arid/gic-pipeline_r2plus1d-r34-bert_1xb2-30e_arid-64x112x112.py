@@ -1,8 +1,7 @@
 # R(2+1)D-34 + BERT head on GIC-enhanced ARID frames, DarkLight-style: Gamma Intensity Correction
 # as a pipeline transform on the decoded uint8 frames (a lookup table, before resizing), in
-# training, validation and test alike. A single-stream enhanced-frame classifier; as a KD teacher
-# use the in-model equivalent gic-r2plus1d-r34-bert_1xb2-30e_arid-64x112x112.py (the KD student
-# feeds its teacher the raw clips). gamma = 2 is posezoo's choice.
+# training, validation and test alike: the seed's enhance-then-resize order. The teacher of
+# kd-gic_r2plus1d-r34-bert_1xb2-30e_arid-64x112x112.py. gamma = 2 is posezoo's choice.
 _base_ = ['./r2plus1d-r34-bert_1xb2-30e_arid-64x112x112.py']
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 

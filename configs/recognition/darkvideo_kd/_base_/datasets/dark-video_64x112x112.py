@@ -25,6 +25,25 @@ val_pipeline = [
 ]
 test_pipeline = val_pipeline
 
+# The seed's order for the teacher: Zero-DCE on the decoded frames at their native resolution,
+# then resize and crop (EnhanceFrames runs the frozen enhancer inside the data pipeline; set
+# `device='cuda'` in it to enhance on a GPU). Teacher configs use the `enhanced_*` pipelines;
+# KD configs train on `kd_train_pipeline`: raw + enhanced frames cropped and flipped alike,
+# packed as two views (student: view 0, teacher: view 1 = KDRecognizer(teacher_view=1)).
+zerodce = dict(type='ZeroDCE', checkpoint='data/zerodce/Epoch99.pth')
+enhanced_train_pipeline = [
+    *train_pipeline[:3],
+    dict(type='EnhanceFrames', enhancer=zerodce), *train_pipeline[3:]
+]
+enhanced_val_pipeline = [
+    *val_pipeline[:3],
+    dict(type='EnhanceFrames', enhancer=zerodce), *val_pipeline[3:]
+]
+kd_train_pipeline = [
+    *train_pipeline[:3],
+    dict(type='EnhanceFrames', enhancer=zerodce, keep_raw=True), *train_pipeline[3:]
+]
+
 train_dataloader = dict(
     batch_size=2,
     num_workers=4,

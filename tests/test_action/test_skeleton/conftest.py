@@ -1,0 +1,13 @@
+"""Fixtures of the skeleton tests."""
+from pathlib import Path
+
+import pytest
+
+from skeleton_helpers import train_seed_lstm
+
+
+@pytest.fixture(scope='session')
+def seed_lstm_checkpoint(tmp_path_factory) -> Path:
+    """The seed LSTM (MediaPipe-33, 30-frame windows) trained on the synthetic seed-format data
+    (once per session; seed 0, deterministic)."""
+    return train_seed_lstm(tmp_path_factory.mktemp('seed_lstm'))

@@ -1,0 +1,60 @@
+"""Shared helpers of the skeleton tests: the seed-format LSTM trained on the synthetic data set."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+SEED_SYNTHETIC_CFG = REPO / 'configs' / 'skeleton' / 'lstm' / \
+    'lstm_1xb16-20e_synthetic-mediapipe33-30f.py'
+
+
+def train_seed_lstm(work_dir: Path, epochs: int = 20) -> Path:
+    """Train the seed LSTM (MediaPipe-33, 30-frame windows) on a fresh synthetic seed-format data
+    set with tools/train.py (seed 0, deterministic, one thread); returns the last checkpoint."""
+    sys.path.insert(0, str(REPO / 'tools' / 'misc'))
+    from make_skeleton_dataset import make_dataset
+    data = work_dir / 'data'
+    make_dataset(str(data), num_train=4, num_val=2, seed_clips=8, seed=0)
+    root = data / 'seed'
+    options = [f'train_dataloader.dataset.ann_file={root / "train"}',
+               f'val_dataloader.dataset.ann_file={root / "val"}',
+               f'test_dataloader.dataset.ann_file={root / "val"}',
+               f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
+               'randomness.seed=0', 'randomness.deterministic=True']
+    options += [f'{d}.{o}' for d in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+                for o in ('num_workers=0', 'persistent_workers=False')]
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    proc = subprocess.run([sys.executable, 'tools/train.py', str(SEED_SYNTHETIC_CFG), '--work-dir',
+                           str(work_dir / 'lstm'), '--cfg-options', *options], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    ckpt = work_dir / 'lstm' / f'epoch_{epochs}.pth'
+    assert ckpt.is_file(), ckpt
+    return ckpt
+
+
+def two_action_recording(first: str, second: str, frames_each: int, seed: int = 0) -> np.ndarray:
+    """Seed-format landmarks (2 * frames_each, 33, 4): one synthetic person doing ``first`` then
+    another doing ``second``."""
+    from posezoo.action.skeleton.synthetic import make_person, person_to_seed_landmarks
+    rng = np.random.default_rng(seed)
+    return np.concatenate([
+        person_to_seed_landmarks(make_person(action, frames_each, rng), rng)
+        for action in (first, second)
+    ])
+
+
+def require_mediapipe():
+    """The ``mediapipe`` module (extra ``posezoo[mediapipe]``, installed by tools/install.sh).
+    Missing: a failure in CI (``POSEZOO_REQUIRE_SHARED=1`` or ``CI`` set), a skip otherwise."""
+    from posezoo.action.skeleton.mediapipe_pose import import_mediapipe
+    try:
+        return import_mediapipe()
+    except ImportError as e:
+        if os.environ.get('POSEZOO_REQUIRE_SHARED') == '1' or os.environ.get('CI'):
+            pytest.fail(f'{e}; CI forbids skipping this test', pytrace=False)
+        pytest.skip(str(e))
