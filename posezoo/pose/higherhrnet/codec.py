@@ -1,38 +1,83 @@
 """Multi-resolution associative-embedding codec for HigherHRNet (Cheng et al., CVPR 2020)."""
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 from mmpose.codecs import AssociativeEmbedding
-from mmpose.codecs.utils import generate_gaussian_heatmaps
 from mmpose.registry import KEYPOINT_CODECS
+from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 
 #: The grouping order of the official HigherHRNet for COCO: head, shoulders, hips, then limbs.
 COCO_KEYPOINT_ORDER = [0, 1, 2, 3, 4, 5, 6, 11, 12, 7, 8, 9, 10, 13, 14, 15, 16]
 
 
+def official_gaussian_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndarray,
+                               keypoints_visible: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian heatmaps of the official ``HeatmapGenerator``.
+
+    Each visible keypoint at heatmap coordinate (x, y) puts a Gaussian of peak 1 on the integer
+    pixel ``(int(x), int(y))`` (truncated towards 0; keypoints whose integer pixel is outside
+    the map are skipped), within a window of radius ``3 * sigma + 1``; overlapping Gaussians
+    keep their maximum.
+
+    Args:
+        heatmap_size (tuple): [W, H].
+        keypoints (np.ndarray): (N, K, 2) at the heatmap resolution.
+        keypoints_visible (np.ndarray): (N, K).
+        sigma (float): Gaussian sigma in heatmap pixels.
+
+    Returns:
+        np.ndarray: (K, H, W) float32 heatmaps.
+    """
+    W, H = heatmap_size
+    N, K = keypoints_visible.shape
+    heatmaps = np.zeros((K, H, W), dtype=np.float32)
+    radius = 3 * sigma + 1
+    for n in range(N):
+        for k in range(K):
+            if keypoints_visible[n, k] <= 0:
+                continue
+            x, y = int(keypoints[n, k, 0]), int(keypoints[n, k, 1])
+            if x < 0 or y < 0 or x >= W or y >= H:
+                continue
+            x0, x1 = max(0, int(np.round(x - radius))), min(W, int(np.round(x + radius + 1)))
+            y0, y1 = max(0, int(np.round(y - radius))), min(H, int(np.round(y + radius + 1)))
+            xs = np.arange(x0, x1, dtype=np.float64) - x
+            ys = np.arange(y0, y1, dtype=np.float64)[:, None] - y
+            gaussian = np.exp(-(xs**2 + ys**2) / (2 * sigma**2))
+            np.maximum(heatmaps[k, y0:y1, x0:x1], gaussian, out=heatmaps[k, y0:y1, x0:x1])
+    return heatmaps
+
+
 @KEYPOINT_CODECS.register_module()
 class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
-    """Encode keypoints as Gaussian heatmaps at several resolutions plus AE keypoint indices, and
-    decode heatmaps + tags (already projected to the input size) by AE grouping.
+    """Encode keypoints as Gaussian heatmaps at several resolutions plus AE keypoint indices,
+    and decode heatmaps + tags (already projected to the input size) as the official
+    HigherHRNet ``HeatmapParser.parse(adjust=True, refine=True)``.
 
     Note:
         - instance number: N, keypoint number: K, resolution (level) number: R
-        - input size: [w, h]; heatmap size of level r: [W_r, H_r]
+        - input size: [w, h]; heatmap size of level r: [W_r, H_r]; tag dimension: L
 
-    Encoded:
+    Encoded (the official ``HeatmapGenerator`` / ``JointsGenerator``): a keypoint at input
+    coordinate x lands on heatmap coordinate ``x * W_r / w`` and its Gaussian on the integer
+    pixel ``int(x * W_r / w)``.
         - heatmaps (List[np.ndarray]): one Gaussian heatmap per level, shape (K, H_r, W_r)
         - keypoint_indices (np.ndarray): (N, R, K, 2); for level r, ``[y * W_r + x, visible]``
-
-    A keypoint at input coordinate x lands on heatmap coordinate (x - (s - 1) / 2) / s for a
-    level of stride s (heatmap pixel centres), so that upsampling the heatmaps to the input size
-    (bilinear, ``align_corners=False``) puts every peak back on its keypoint.
+          with ``visible`` 0 for a keypoint whose integer pixel is outside the map
         - keypoint_weights (np.ndarray): (N, K), 1 for a visible keypoint inside the image
 
-    Decoding works at the input resolution (the head upsamples and averages its outputs there):
-    heatmap NMS, top-k candidates, Munkres grouping on tag distance, filling of missing keypoints
-    by tag (the official "refine"), quarter-offset refinement (the official "adjust") and an
-    instance score equal to the mean keypoint score (the official rescoring).
+    Decoding (at the input resolution; the head upsamples and averages its outputs there), all
+    dense steps in torch on the device of the heatmaps: heatmap NMS (max pooling), the top-k
+    candidates of every keypoint, grouping keypoint type after type in
+    ``decode_keypoint_order`` by the Hungarian algorithm (``scipy``) on the official cost
+    ``round(tag distance) * 100 - score`` (a candidate whose tag is ``decode_tag_thr`` or more
+    from the matched person starts a new person), the official "adjust" (+-0.25 towards the
+    higher neighbour, then +0.5), the person score (mean of the K grouped scores, missing
+    keypoints counting 0), then the official "refine" (each missing keypoint taken at the
+    maximum of ``heatmap - round(tag distance to the person's mean tag)``, +0.5 and +-0.25).
 
     Args:
         input_size (tuple): input image size [w, h] used for training.
@@ -44,15 +89,19 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             official COCO order.
         decode_nms_kernel (int): heatmap NMS kernel. Defaults to 5.
         decode_keypoint_thr (float): minimum heatmap response of a candidate. Defaults to 0.1.
-        decode_tag_thr (float): maximum tag distance to join a group. Defaults to 1.
-        decode_topk (int): candidates per keypoint. Defaults to 30.
-        decode_max_instances (int, optional): maximum instances per image. Defaults to 30.
+        decode_tag_thr (float): maximum tag distance to join a person. Defaults to 1.
+        decode_topk (int): candidates per keypoint (the official ``MAX_NUM_PEOPLE``).
+            Defaults to 30.
+        decode_max_instances (int, optional): persons a new candidate can be matched to (the
+            official ``MAX_NUM_PEOPLE``); ``None`` for no limit. Defaults to 30.
     """
 
     # what PackPoseInputs packs (the heatmap mask comes from BottomupGetHeatmapMask)
     field_mapping_table = dict(heatmaps='heatmaps', heatmap_mask='heatmap_mask')
     label_mapping_table = dict(
         keypoint_weights='keypoint_weights', keypoint_indices='keypoint_indices')
+    # keypoints mapped to every resolution by HigherHRNetRandomAffine / HigherHRNetRandomFlip
+    auxiliary_encode_keys = {'keypoints_levels'}
 
     def __init__(self,
                  input_size: Tuple[int, int],
@@ -84,12 +133,17 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
 
     def encode(self,
                keypoints: np.ndarray,
-               keypoints_visible: Optional[np.ndarray] = None) -> dict:
+               keypoints_visible: Optional[np.ndarray] = None,
+               keypoints_levels: Optional[Sequence[np.ndarray]] = None) -> dict:
         """Encode keypoints given in the input image space (see the class docstring).
 
         Args:
             keypoints (np.ndarray): (N, K, 2) coordinates in the input image.
             keypoints_visible (np.ndarray, optional): (N, K) visibility. Defaults to all ones.
+            keypoints_levels (Sequence[np.ndarray], optional): (N, K, 2) keypoints at each
+                heatmap resolution, when the augmentation mapped them there itself (the
+                official flip, ``x -> W_r - 1 - x``, is not a scaling of the input one).
+                Defaults to ``keypoints * W_r / w``.
 
         Returns:
             dict: ``heatmaps`` (list of (K, H_r, W_r)), ``keypoint_indices`` (N, R, K, 2),
@@ -97,30 +151,30 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         """
         if keypoints_visible is None:
             keypoints_visible = np.ones(keypoints.shape[:2], dtype=np.float32)
+        N, K = keypoints_visible.shape
         heatmaps: List[np.ndarray] = []
-        indices: List[np.ndarray] = []
-        keypoint_weights = None
-        for size, sigma in zip(self.heatmap_sizes, self.sigmas):
-            # heatmap pixel i covers input pixels [s*i, s*i + s): its centre, where the
-            # bilinear (align_corners=False) upsampling of the head puts it, is s*i + (s-1)/2
-            stride = np.array(self.input_size, np.float32) / np.array(size, np.float32)
-            level_keypoints = (keypoints - (stride - 1) / 2) / stride
-            level_heatmaps, level_weights = generate_gaussian_heatmaps(
-                heatmap_size=size,
-                keypoints=level_keypoints,
-                keypoints_visible=keypoints_visible,
-                sigma=sigma)
-            heatmaps.append(level_heatmaps)
-            indices.append(
-                self._encode_keypoint_indices(size, level_keypoints, keypoints_visible))
-            if keypoint_weights is None:
-                keypoint_weights = level_weights
-        keypoint_indices = np.stack(indices, axis=1) if len(keypoints) else np.zeros(
-            (0, len(self.heatmap_sizes), keypoints.shape[1], 2), dtype=np.int64)
+        indices = np.zeros((N, len(self.heatmap_sizes), K, 2), dtype=np.int64)
+        input_size = np.array(self.input_size, dtype=np.float32)
+        if keypoints_levels is not None and len(keypoints_levels) != len(self.heatmap_sizes):
+            raise ValueError(f'got keypoints at {len(keypoints_levels)} resolutions for '
+                             f'{len(self.heatmap_sizes)} heatmap sizes')
+        for r, (size, sigma) in enumerate(zip(self.heatmap_sizes, self.sigmas)):
+            if keypoints_levels is None:
+                level_keypoints = keypoints * (np.array(size, dtype=np.float32) / input_size)
+            else:
+                level_keypoints = np.asarray(keypoints_levels[r])[..., :2]
+            heatmaps.append(
+                official_gaussian_heatmaps(size, level_keypoints, keypoints_visible, sigma))
+            # int() truncates towards 0, as the official generators do
+            grid = np.trunc(level_keypoints).astype(np.int64)
+            inside = ((grid >= 0) & (grid < np.array(size))).all(-1) & (keypoints_visible > 0)
+            indices[:, r, :, 0] = np.where(inside, grid[..., 1] * size[0] + grid[..., 0], 0)
+            indices[:, r, :, 1] = inside
+        W, H = self.input_size
+        inside_image = ((keypoints >= 0) & (keypoints < [W, H])).all(-1)
+        keypoint_weights = ((keypoints_visible > 0) & inside_image).astype(np.float32)
         return dict(
-            heatmaps=heatmaps,
-            keypoint_indices=keypoint_indices,
-            keypoint_weights=keypoint_weights)
+            heatmaps=heatmaps, keypoint_indices=indices, keypoint_weights=keypoint_weights)
 
     def batch_decode(self, batch_heatmaps: Tensor, batch_tags: Tensor
                      ) -> Tuple[List[np.ndarray], List[np.ndarray], List[np.ndarray]]:
@@ -128,15 +182,152 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
 
         Args:
             batch_heatmaps (Tensor): (B, K, h, w) aggregated heatmaps, h x w = input size.
-            batch_tags (Tensor): (B, L*K, h, w) tag maps (L tag dimensions, e.g. 2 with flip).
+            batch_tags (Tensor): (B, L*K, h, w) tag maps (L tag dimensions, e.g. 2 with flip:
+                the K maps of the image, then the K maps of the flipped image).
 
         Returns:
             tuple: per image, ``keypoints`` (N, K, 2) in input coordinates, ``keypoint_scores``
             (N, K) and ``instance_scores`` (N,) (mean score of the grouped keypoints).
         """
-        batch_keypoints, batch_scores, instance_scores = super().batch_decode(
-            batch_heatmaps, batch_tags)
-        batch_keypoints = [k.astype(np.float32) for k in batch_keypoints]
-        batch_scores = [s.astype(np.float32) for s in batch_scores]
-        instance_scores = [s.astype(np.float32).reshape(-1) for s in instance_scores]
-        return batch_keypoints, batch_scores, instance_scores
+        B, K, H, W = batch_heatmaps.shape
+        L = batch_tags.shape[1] // K
+        heatmaps = batch_heatmaps.float()
+        tags = batch_tags.float().reshape(B, L, K, H * W)
+        kernel = self.decode_nms_kernel
+        maxima = F.max_pool2d(heatmaps, kernel, 1, (kernel - 1) // 2)
+        peaks = (heatmaps * (maxima == heatmaps)).reshape(B, K, H * W)
+        topk_vals, topk_inds = peaks.topk(self.decode_topk, dim=2)  # (B, K, T)
+        topk_tags = tags.gather(3, topk_inds[:, None].expand(-1, L, -1, -1))  # (B, L, K, T)
+        topk_tags = topk_tags.permute(0, 2, 3, 1)  # (B, K, T, L)
+
+        batch_keypoints, batch_scores, batch_instance_scores = [], [], []
+        for b in range(B):
+            inds = topk_inds[b].cpu().numpy()
+            grouped = self._group(topk_vals[b].cpu().numpy(),
+                                  np.stack((inds % W, inds // W), axis=-1),
+                                  topk_tags[b].cpu().numpy())  # (N, K, 3 + L)
+            keypoints, scores, instance_scores = self._adjust_and_refine(
+                grouped, heatmaps[b], tags[b])
+            batch_keypoints.append(keypoints)
+            batch_scores.append(scores)
+            batch_instance_scores.append(instance_scores)
+        return batch_keypoints, batch_scores, batch_instance_scores
+
+    def _group(self, vals: np.ndarray, locs: np.ndarray, tags: np.ndarray) -> np.ndarray:
+        """Group the candidates of one image into persons (official ``match_by_tag``).
+
+        Persons are keyed by the first tag value of the candidate that started them, in
+        creation order (a new person with the key of an existing one replaces its keypoint and
+        its tag list, as officially).
+
+        Args:
+            vals (np.ndarray): (K, T) candidate scores.
+            locs (np.ndarray): (K, T, 2) candidate (x, y) pixels.
+            tags (np.ndarray): (K, T, L) candidate tags.
+
+        Returns:
+            np.ndarray: (N, K, 3 + L) float32 rows ``[x, y, score, tag...]`` (zeros for a
+            missing keypoint).
+        """
+        K, _, L = tags.shape
+        persons: Dict[float, np.ndarray] = {}
+        # tags are averaged in float32, distances computed in float64, as officially
+        person_tags: Dict[float, List[np.ndarray]] = {}
+
+        def start_person(k: int, joint: np.ndarray) -> None:
+            key = joint[3]
+            persons.setdefault(key, np.zeros((K, 3 + L)))[k] = joint
+            person_tags[key] = [joint[3:].astype(np.float32)]
+
+        for k in self.decode_keypoint_order:
+            keep = vals[k] > self.decode_keypoint_thr
+            if not keep.any():
+                continue
+            joints = np.concatenate(
+                (locs[k][keep], vals[k][keep, None], tags[k][keep]), axis=1).astype(np.float64)
+            if not persons:
+                for joint in joints:
+                    start_person(k, joint)
+                continue
+            keys = list(persons)[:self.decode_max_instances]
+            mean_tags = np.stack([np.mean(person_tags[key], axis=0) for key in keys])
+            dist = np.linalg.norm(joints[:, None, 3:] - mean_tags[None], axis=2)
+            cost = np.round(dist) * 100 - joints[:, 2:3]
+            rows, cols = linear_sum_assignment(cost)
+            match = dict(zip(rows.tolist(), cols.tolist()))
+            for row, joint in enumerate(joints):
+                col = match.get(row)
+                if col is not None and dist[row, col] < self.decode_tag_thr:
+                    persons[keys[col]][k] = joint
+                    person_tags[keys[col]].append(joint[3:].astype(np.float32))
+                else:
+                    start_person(k, joint)
+        if not persons:
+            return np.zeros((0, K, 3 + L), dtype=np.float32)
+        return np.stack(list(persons.values())).astype(np.float32)
+
+    @staticmethod
+    def _quarter_offsets(heatmaps: Tensor, k: Tensor, x: Tensor, y: Tensor) -> Tensor:
+        """+-0.25 towards the higher horizontal / vertical neighbour (-0.25 on ties).
+
+        Args:
+            heatmaps (Tensor): (K, H, W).
+            k, x, y (Tensor): (M,) long keypoint types and integer pixels.
+
+        Returns:
+            Tensor: (M, 2) offsets in x and y.
+        """
+        _, H, W = heatmaps.shape
+        right = heatmaps[k, y, (x + 1).clamp(max=W - 1)]
+        left = heatmaps[k, y, (x - 1).clamp(min=0)]
+        down = heatmaps[k, (y + 1).clamp(max=H - 1), x]
+        up = heatmaps[k, (y - 1).clamp(min=0), x]
+        offsets = torch.stack((right > left, down > up), dim=1).to(heatmaps.dtype)
+        return offsets * 0.5 - 0.25
+
+    def _adjust_and_refine(self, grouped: np.ndarray, heatmaps: Tensor, tags: Tensor
+                           ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The official ``adjust``, person scores and ``refine`` for all persons of an image.
+
+        Args:
+            grouped (np.ndarray): (N, K, 3 + L) grouped candidates.
+            heatmaps (Tensor): (K, H, W) heatmaps.
+            tags (Tensor): (L, K, H*W) tag maps.
+
+        Returns:
+            tuple: keypoints (N, K, 2) (input pixels), keypoint scores (N, K), person
+            scores (N,), float32.
+        """
+        N, K, _ = grouped.shape
+        _, H, W = heatmaps.shape
+        device = heatmaps.device
+        keypoints = torch.from_numpy(grouped[..., :2].copy()).to(device)
+        scores = torch.from_numpy(grouped[..., 2].copy()).to(device)
+        instance_scores = grouped[..., 2].mean(axis=1)
+        found = scores > 0
+        if found.any():
+            n, k = found.nonzero(as_tuple=True)
+            x, y = keypoints[n, k].long().unbind(-1)
+            keypoints[n, k] += self._quarter_offsets(heatmaps, k, x, y) + 0.5
+
+        missing = ~found
+        if N and missing.any():
+            # mean tag of each person at its found keypoints (integer pixels)
+            person_tags = torch.from_numpy(grouped[..., 3:].copy()).to(device)  # (N, K, L)
+            mean_tags = (person_tags * found[..., None]).sum(1) / found.sum(1, keepdim=True)
+            flat_heatmaps = heatmaps.reshape(K, H * W)
+            for k in missing.any(0).nonzero()[:, 0].tolist():
+                people = missing[:, k].nonzero()[:, 0]
+                dist = (tags[:, k].t()[None] - mean_tags[people][:, None]).pow(2).sum(-1)
+                dist = dist.sqrt()  # (M, H*W) tag distance to each person
+                best = (flat_heatmaps[k][None] - dist.round()).argmax(dim=1)
+                vals = flat_heatmaps[k, best]
+                x, y = best % W, best // W
+                kk = torch.full_like(best, k)
+                xy = torch.stack((x, y), dim=1).to(keypoints.dtype) + 0.5
+                xy += self._quarter_offsets(heatmaps, kk, x, y)
+                fill = vals > 0
+                keypoints[people[fill], k] = xy[fill]
+                scores[people[fill], k] = vals[fill]
+        return (keypoints.cpu().numpy().astype(np.float32),
+                scores.cpu().numpy().astype(np.float32), instance_scores.astype(np.float32))

@@ -1,5 +1,5 @@
 """HigherHRNet head: AE heatmaps + tags at 1/4 and deconvolved higher-resolution heatmaps."""
-from typing import List, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -195,14 +195,19 @@ class HigherHRNetHead(BaseHead):
         maps = maps.flip(-1).view(B, C // K, K, H, W)[:, :, flip_indices]
         return maps.reshape(B, C, H, W)
 
-    def _aggregate_outputs(self, outputs: List[Tensor], size: Tuple[int, int]
+    def _aggregate_outputs(self, outputs: List[Tensor], flip_indices: Optional[List[int]] = None
                            ) -> Tuple[Tensor, Tensor]:
-        """Upsample every output to ``size`` (h, w); average heatmaps, concatenate tags.
+        """Average the resolutions at the highest one, as the official
+        ``get_multi_stage_outputs``: every lower output is upsampled (bilinear,
+        ``align_corners=False``) to the size of the last output, heatmaps are averaged and the
+        tags of every tagged output kept. With ``flip_indices`` the outputs are those of the
+        mirrored image: they are flipped back and their keypoint channels swapped.
 
         Returns:
-            tuple: heatmaps (B, K, h, w) and tags (B, L'*K, h, w) (all tagged outputs).
+            tuple: heatmaps (B, K, H, W) and tags (B, L'*K, H, W) at the last output's size.
         """
         K = self.num_keypoints
+        size = outputs[-1].shape[-2:]
         heatmaps, tags = [], []
         for r, out in enumerate(outputs):
             if out.shape[-2:] != size:
@@ -210,14 +215,24 @@ class HigherHRNetHead(BaseHead):
             heatmaps.append(out[:, :K])
             if self.with_tags[r]:
                 tags.append(self._full_tags(out[:, K:]))
-        return torch.stack(heatmaps).mean(dim=0), torch.cat(tags, dim=1)
+        heatmaps, tags = torch.stack(heatmaps).mean(dim=0), torch.cat(tags, dim=1)
+        if flip_indices is not None:
+            heatmaps, tags = self._flip(heatmaps, flip_indices), self._flip(tags, flip_indices)
+        return heatmaps, tags
 
     def predict(self,
                 feats: Union[Tuple[Tensor, ...], List],
                 batch_data_samples: OptSampleList,
                 test_cfg: ConfigType = {}
                 ) -> Union[List[InstanceData], Tuple[List[InstanceData], List[PixelData]]]:
-        """Aggregate resolutions, flips and scales, then group with the decoder.
+        """Aggregate resolutions, flips and scales as the official test, then decode.
+
+        Per scale (official ``get_multi_stage_outputs`` with ``PROJECT2IMAGE`` and
+        ``aggregate_results``): the outputs of the image, and those of the mirrored image
+        flipped back, are averaged over resolutions at the highest output resolution; both are
+        projected to the base input size (bilinear); the heatmaps of the image and its mirror
+        are averaged and their tags stacked. Heatmaps are then averaged over scales and tags of
+        every scale stacked.
 
         Args:
             feats: as for MMPose's ``AssociativeEmbeddingHead``: the backbone features, a pair
@@ -230,7 +245,8 @@ class HigherHRNetHead(BaseHead):
         Returns:
             List[InstanceData]: per image ``keypoints`` (N, K, 2) in input coordinates,
             ``keypoint_scores`` (N, K) and ``bbox_scores`` (N,) (instance scores); plus the
-            aggregated heatmaps and tags as ``PixelData`` if ``output_heatmaps``.
+            aggregated heatmaps (B, K, h, w) and tags (B, L*K, h, w) as ``PixelData`` if
+            ``output_heatmaps``.
         """
         flip_test = test_cfg.get('flip_test', False)
         if test_cfg.get('multiscale_test', False):
@@ -239,19 +255,28 @@ class HigherHRNetHead(BaseHead):
             feats = [feats]
         input_w, input_h = batch_data_samples[0].metainfo['input_size']
         size = (int(input_h), int(input_w))
+        K = self.num_keypoints
 
         scale_heatmaps, scale_tags = [], []
         for scale_feats in feats:
             if flip_test:
                 flip_indices = batch_data_samples[0].metainfo['flip_indices']
                 feats_orig, feats_flip = scale_feats
-                heatmaps, tags = self._aggregate_outputs(self.forward(feats_orig), size)
+                heatmaps, tags = self._aggregate_outputs(self.forward(feats_orig))
                 heatmaps_flip, tags_flip = self._aggregate_outputs(
-                    self.forward(feats_flip), size)
-                heatmaps = (heatmaps + self._flip(heatmaps_flip, flip_indices)) / 2
-                tags = torch.cat((tags, self._flip(tags_flip, flip_indices)), dim=1)
+                    self.forward(feats_flip), flip_indices)
+                maps = torch.cat((heatmaps, heatmaps_flip, tags, tags_flip), dim=1)
             else:
-                heatmaps, tags = self._aggregate_outputs(self.forward(scale_feats), size)
+                heatmaps, tags = self._aggregate_outputs(self.forward(scale_feats))
+                maps = torch.cat((heatmaps, tags), dim=1)
+            # one interpolation for every map (each channel is interpolated on its own)
+            if maps.shape[-2:] != size:
+                maps = F.interpolate(maps, size=size, mode='bilinear', align_corners=False)
+            if flip_test:
+                heatmaps = (maps[:, :K] + maps[:, K:2 * K]) / 2.0
+                tags = maps[:, 2 * K:]
+            else:
+                heatmaps, tags = maps[:, :K], maps[:, K:]
             scale_heatmaps.append(heatmaps)
             scale_tags.append(tags)
         batch_heatmaps = torch.stack(scale_heatmaps).mean(dim=0)

@@ -13,7 +13,7 @@ from typing import Dict, Optional, Tuple
 from mmpose.models.backbones import HRNet
 from mmpose.models.backbones.utils import SELayer
 from mmpose.registry import MODELS
-from torch import Tensor
+from torch import Tensor, nn
 
 #: Number of channels of the HRNet stem (fixed by MMPose's HRNet).
 STEM_CHANNELS = 64
@@ -83,27 +83,16 @@ class SEHRNet(HRNet):
         self.stem_se = (
             SELayer(STEM_CHANNELS, ratio=se_stem['reduction'])
             if se_stem is not None else None)
-
-    def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
-        """(B, 3, H, W) -> tuple of branch features (see the class docstring)."""
-        x = self.relu(self.norm1(self.conv1(x)))
         if self.stem_se is not None:
-            x = self.stem_se(x)
-        x = self.relu(self.norm2(self.conv2(x)))
-        x = self.layer1(x)
+            self.conv2.register_forward_pre_hook(self._stem_se_hook)
 
-        y_list = [x]
-        for stage, transition, cfg in ((self.stage2, self.transition1, self.stage2_cfg),
-                                       (self.stage3, self.transition2, self.stage3_cfg),
-                                       (self.stage4, self.transition3, self.stage4_cfg)):
-            x_list = []
-            for i in range(cfg['num_branches']):
-                if transition[i] is not None:
-                    x_list.append(transition[i](y_list[-1]))
-                else:
-                    x_list.append(y_list[i])
-            y_list = stage(x_list)
-        return tuple(y_list)
+    def _stem_se_hook(self, conv2: nn.Module, args: Tuple[Tensor, ...]) -> Tuple[Tensor]:
+        """Forward pre-hook of ``conv2``: recalibrate its input (B, 64, H/2, W/2) by the stem SE.
+
+        HRNet's own ``forward`` runs unchanged; this is the only point where SE-HRNet differs
+        (a bound method, so ``copy.deepcopy`` of the model hooks the copy's own SE block).
+        """
+        return (self.stem_se(args[0]), )
 
 
 __all__ = ['SEHRNet', 'se_block']

@@ -1,7 +1,10 @@
-# HigherHRNet-W32, 512x512, the official 300-epoch COCO recipe (Cheng et al., CVPR 2020):
-# Adam 1.5e-3 for 8x24 images, 500-iteration linear warm-up, x0.1 at epochs 200 and 260;
-# rotation +-30 deg, scale [0.75, 1.5] (short side), translation 40 px, flip 0.5;
-# Gaussian targets (sigma 2) at 1/4 and 1/2, masked MSE [1, 1], AE pull/push factors 0.001.
+# HigherHRNet-W32, 512x512, 300 epochs on COCO with MMPose 0.x's schedule
+# (higher_hrnet32_coco_512x512.py: Adam 1.5e-3 for 8x24 images, 500-iteration linear warm-up,
+# x0.1 at epochs 200 and 260; the official release trains with Adam 1e-3 and 12 images per GPU).
+# Data and targets as the official code (Cheng et al., CVPR 2020): rotation +-30 deg, scale
+# [0.75, 1.5] of the short side, translation +-40 x scale px, flip 0.5 (all uniform); Gaussian
+# targets (sigma 2) on the integer grid at 1/4 and 1/2, crowd / unannotated-people masks, masked
+# MSE [1, 1], AE pull/push factors 0.001. Test: the official resize, flip test, official parser.
 _base_ = ['mmpose::_base_/default_runtime.py']
 custom_imports = dict(imports=['posezoo.pose'], allow_failed_imports=False)
 
@@ -79,21 +82,25 @@ data_root = 'data/coco/'
 
 train_pipeline = [
     dict(type='LoadImage'),
+    # the official RandomAffineTransform: uniform scale [0.75, 1.5] of the short side, uniform
+    # rotation +-30 deg, integer translation +-40 x scale px; masks and keypoints are warped to
+    # every heatmap resolution with its own matrix
     dict(
-        type='BottomupRandomAffine',
-        input_size=input_size,
-        shift_factor=0.2,  # official max_translate 40 = 40 / 200 of the scale
-        scale_factor=(0.75, 1.5),
+        type='HigherHRNetRandomAffine',
+        input_size=input_size[0],
+        heatmap_sizes=[128, 256],
+        max_rotation=30,
+        min_scale=0.75,
+        max_scale=1.5,
         scale_type='short',
-        rotate_factor=30),
-    dict(type='RandomFlip', direction='horizontal', prob=0.5),
+        max_translate=40),
+    dict(type='HigherHRNetRandomFlip', prob=0.5),
     dict(type='GenerateTarget', encoder=codec),
-    dict(type='BottomupGetHeatmapMask'),
     dict(type='PackPoseInputs'),
 ]
 val_pipeline = [
     dict(type='LoadImage'),
-    dict(type='BottomupResize', input_size=input_size, size_factor=64, resize_mode='expand'),
+    dict(type='HigherHRNetResize', input_size=input_size[0]),  # official resize_align_multi_scale
     dict(
         type='PackPoseInputs',
         meta_keys=('id', 'img_id', 'img_path', 'crowd_index', 'ori_shape', 'img_shape',

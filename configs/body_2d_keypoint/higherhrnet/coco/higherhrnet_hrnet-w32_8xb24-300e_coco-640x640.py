@@ -1,4 +1,4 @@
-# HigherHRNet-W32 at 640x640 (official recipe; targets at 160 and 320).
+# HigherHRNet-W32 at 640x640 (targets at 160 and 320), schedule as the 512x512 config.
 _base_ = ['./higherhrnet_hrnet-w32_8xb24-300e_coco-512x512.py']
 custom_imports = dict(imports=['posezoo.pose'], allow_failed_imports=False)
 
@@ -17,21 +17,25 @@ model = dict(head=dict(decoder=codec))
 
 train_pipeline = [
     dict(type='LoadImage'),
+    # the official RandomAffineTransform: uniform scale [0.75, 1.5] of the short side, uniform
+    # rotation +-30 deg, integer translation +-40 x scale px; masks and keypoints are warped to
+    # every heatmap resolution with its own matrix
     dict(
-        type='BottomupRandomAffine',
-        input_size=input_size,
-        shift_factor=0.2,  # official max_translate 40 = 40 / 200 of the scale
-        scale_factor=(0.75, 1.5),
+        type='HigherHRNetRandomAffine',
+        input_size=input_size[0],
+        heatmap_sizes=[160, 320],
+        max_rotation=30,
+        min_scale=0.75,
+        max_scale=1.5,
         scale_type='short',
-        rotate_factor=30),
-    dict(type='RandomFlip', direction='horizontal', prob=0.5),
+        max_translate=40),
+    dict(type='HigherHRNetRandomFlip', prob=0.5),
     dict(type='GenerateTarget', encoder=codec),
-    dict(type='BottomupGetHeatmapMask'),
     dict(type='PackPoseInputs'),
 ]
 val_pipeline = [
     dict(type='LoadImage'),
-    dict(type='BottomupResize', input_size=input_size, size_factor=64, resize_mode='expand'),
+    dict(type='HigherHRNetResize', input_size=input_size[0]),  # official resize_align_multi_scale
     dict(
         type='PackPoseInputs',
         meta_keys=('id', 'img_id', 'img_path', 'crowd_index', 'ori_shape', 'img_shape',
