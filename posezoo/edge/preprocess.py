@@ -86,13 +86,16 @@ def bottomup_resize(image: np.ndarray, input_size: Tuple[int, int], size_factor:
 
 def normalize(image: np.ndarray, mean: Sequence[float], std: Sequence[float],
               bgr_to_rgb: bool = True) -> np.ndarray:
-    """(H, W, 3) uint8 BGR -> (1, 3, H, W) float32, ``(x - mean) / std`` per channel."""
+    """(H, W, C) uint8 BGR -> (1, C, H, W) float32, ``(x - mean) / std`` per channel, in the
+    same float32 operations as the data preprocessor (one plane at a time: no strided copy)."""
+    planes = cv2.split(image)
     if bgr_to_rgb:
-        image = image[..., ::-1]
-    x = np.ascontiguousarray(image.transpose(2, 0, 1)[None]).astype(np.float32)
-    mean = np.asarray(mean, dtype=np.float32).reshape(1, -1, 1, 1)
-    std = np.asarray(std, dtype=np.float32).reshape(1, -1, 1, 1)
-    return (x - mean) / std
+        planes = planes[::-1]
+    out = np.empty((1, len(planes)) + image.shape[:2], np.float32)
+    for c, (plane, m, s) in enumerate(zip(planes, mean, std)):
+        np.subtract(plane, np.float32(m), out=out[0, c], dtype=np.float32)
+        np.divide(out[0, c], np.float32(s), out=out[0, c])
+    return out
 
 
 def to_image_coords(keypoints: np.ndarray, geometry: Dict[str, np.ndarray]) -> np.ndarray:
