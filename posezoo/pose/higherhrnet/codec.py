@@ -94,6 +94,8 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             Defaults to 30.
         decode_max_instances (int, optional): persons a new candidate can be matched to (the
             official ``MAX_NUM_PEOPLE``); ``None`` for no limit. Defaults to 30.
+        refine_candidates (int): brightest pixels searched first by ``refine`` (a speed
+            setting; the result is that of the full search). Defaults to 4096.
     """
 
     # what PackPoseInputs packs (the heatmap mask comes from BottomupGetHeatmapMask)
@@ -112,7 +114,8 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
                  decode_keypoint_thr: float = 0.1,
                  decode_tag_thr: float = 1.0,
                  decode_topk: int = 30,
-                 decode_max_instances: Optional[int] = 30) -> None:
+                 decode_max_instances: Optional[int] = 30,
+                 refine_candidates: int = 4096) -> None:
         # decoding happens at the input resolution, hence heatmap_size=input_size (scale 1)
         super().__init__(
             input_size=input_size,
@@ -130,6 +133,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             raise ValueError(f'got {len(sigmas)} sigmas for {len(self.heatmap_sizes)} '
                              'heatmap sizes')
         self.sigmas = [float(s) for s in sigmas]
+        self.refine_candidates = refine_candidates
 
     def encode(self,
                keypoints: np.ndarray,
@@ -194,7 +198,10 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         heatmaps = batch_heatmaps.float()
         tags = batch_tags.float().reshape(B, L, K, H * W)
         kernel = self.decode_nms_kernel
-        maxima = F.max_pool2d(heatmaps, kernel, 1, (kernel - 1) // 2)
+        pad = (kernel - 1) // 2
+        # a k x k max pooling as a k x 1 then a 1 x k one (same maxima, fewer comparisons)
+        maxima = F.max_pool2d(F.max_pool2d(heatmaps, (kernel, 1), 1, (pad, 0)), (1, kernel), 1,
+                              (0, pad))
         peaks = (heatmaps * (maxima == heatmaps)).reshape(B, K, H * W)
         topk_vals, topk_inds = peaks.topk(self.decode_topk, dim=2)  # (B, K, T)
         topk_tags = tags.gather(3, topk_inds[:, None].expand(-1, L, -1, -1))  # (B, L, K, T)
@@ -253,11 +260,14 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             mean_tags = np.stack([np.mean(person_tags[key], axis=0) for key in keys])
             dist = np.linalg.norm(joints[:, None, 3:] - mean_tags[None], axis=2)
             cost = np.round(dist) * 100 - joints[:, 2:3]
+            if len(joints) > len(keys):  # the official square cost matrix
+                cost = np.concatenate(
+                    (cost, np.full((len(joints), len(joints) - len(keys)), 1e10)), axis=1)
             rows, cols = linear_sum_assignment(cost)
             match = dict(zip(rows.tolist(), cols.tolist()))
             for row, joint in enumerate(joints):
-                col = match.get(row)
-                if col is not None and dist[row, col] < self.decode_tag_thr:
+                col = match.get(row, len(keys))
+                if col < len(keys) and dist[row, col] < self.decode_tag_thr:
                     persons[keys[col]][k] = joint
                     person_tags[keys[col]].append(joint[3:].astype(np.float32))
                 else:
@@ -284,6 +294,40 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         up = heatmaps[k, (y - 1).clamp(min=0), x]
         offsets = torch.stack((right > left, down > up), dim=1).to(heatmaps.dtype)
         return offsets * 0.5 - 0.25
+
+    def _refine_argmax(self, heatmap: Tensor, tags: Tensor, person_tags: Tensor) -> Tensor:
+        """First maximum of ``heatmap - round(||tags - person tag||)`` for every person.
+
+        The rounded distance is >= 0, so a pixel can only reach (or tie) a value v where the
+        heatmap is >= v: the scores are computed on the brightest pixels first (the
+        ``refine_candidates`` largest, and every pixel tied with the last of them); a person whose
+        best score there is at least the smallest of those heatmap values has found its maximum,
+        the others are searched over the whole map. Same result as the official full search.
+
+        Args:
+            heatmap (Tensor): (H*W,) heatmap of one keypoint type.
+            tags (Tensor): (L, H*W) its tag maps.
+            person_tags (Tensor): (M, L) mean tag of each person.
+
+        Returns:
+            Tensor: (M,) long flat index of each person's maximum.
+        """
+        num = min(heatmap.numel(), self.refine_candidates)
+        floor = heatmap.topk(num, sorted=False).values.min()
+        subset = (heatmap >= floor).nonzero()[:, 0]  # increasing: first maxima stay first
+
+        def search(pixels: Tensor, people: Tensor) -> Tuple[Tensor, Tensor]:
+            diff = tags[:, pixels][None] - people[:, :, None]  # (M, L, P)
+            dist = diff.mul_(diff).sum(dim=1).sqrt_()
+            return (heatmap[pixels][None] - dist.round_()).max(dim=1)
+
+        values, best = search(subset, person_tags)
+        best = subset[best]
+        unsure = values < floor
+        if unsure.any():
+            everything = torch.arange(heatmap.numel(), device=heatmap.device)
+            best[unsure] = search(everything, person_tags[unsure])[1]
+        return best
 
     def _adjust_and_refine(self, grouped: np.ndarray, heatmaps: Tensor, tags: Tensor
                            ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -312,15 +356,14 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
 
         missing = ~found
         if N and missing.any():
-            # mean tag of each person at its found keypoints (integer pixels)
-            person_tags = torch.from_numpy(grouped[..., 3:].copy()).to(device)  # (N, K, L)
-            mean_tags = (person_tags * found[..., None]).sum(1) / found.sum(1, keepdim=True)
+            # mean tag of each person at its found keypoints, in float32 as officially
+            mean_tags = np.stack([grouped[n, grouped[n, :, 2] > 0, 3:].mean(axis=0)
+                                  for n in range(N)])
+            mean_tags = torch.from_numpy(mean_tags).to(device)  # (N, L)
             flat_heatmaps = heatmaps.reshape(K, H * W)
             for k in missing.any(0).nonzero()[:, 0].tolist():
                 people = missing[:, k].nonzero()[:, 0]
-                dist = (tags[:, k].t()[None] - mean_tags[people][:, None]).pow(2).sum(-1)
-                dist = dist.sqrt()  # (M, H*W) tag distance to each person
-                best = (flat_heatmaps[k][None] - dist.round()).argmax(dim=1)
+                best = self._refine_argmax(flat_heatmaps[k], tags[:, k], mean_tags[people])
                 vals = flat_heatmaps[k, best]
                 x, y = best % W, best // W
                 kk = torch.full_like(best, k)

@@ -62,16 +62,18 @@ class HigherHRNetResize(BaseTransform):
     ``BottomupPoseEstimator`` uses to map predictions back to the image), ``aug_scales``.
 
     Args:
-        input_size (int): the network input size of the short side (e.g. 512).
+        input_size (tuple): the (square) training input size ``(w, h)``, e.g. ``(512, 512)``:
+            the short side of the image goes to ``w``.
         aug_scales (Sequence[float], optional): extra test scales (multi-scale test).
     """
 
-    def __init__(self, input_size: int, aug_scales: Optional[Sequence[float]] = None) -> None:
+    def __init__(self, input_size: Tuple[int, int],
+                 aug_scales: Optional[Sequence[float]] = None) -> None:
         super().__init__()
-        if not isinstance(input_size, int):
-            raise TypeError(f'HigherHRNetResize: input_size must be an int (the short side), '
-                            f'got {input_size!r}')
-        self.input_size = input_size
+        if len(input_size) != 2 or input_size[0] != input_size[1]:
+            raise ValueError(f'HigherHRNetResize: input_size must be a square (w, h), got '
+                             f'{input_size!r}')
+        self.input_size = tuple(input_size)
         self.aug_scales = list(aug_scales) if aug_scales else None
 
     def transform(self, results: Dict) -> Dict:
@@ -81,7 +83,7 @@ class HigherHRNetResize(BaseTransform):
         min_scale = min(scales)
         imgs: List[np.ndarray] = []
         for i, current_scale in enumerate(scales):
-            size, center, scale = official_resize_geometry(img_w, img_h, self.input_size,
+            size, center, scale = official_resize_geometry(img_w, img_h, self.input_size[0],
                                                            current_scale, min_scale)
             warp_mat = get_warp_matrix(center, scale, 0, size)
             imgs.append(cv2.warpAffine(results['img'], warp_mat, size, flags=cv2.INTER_LINEAR))

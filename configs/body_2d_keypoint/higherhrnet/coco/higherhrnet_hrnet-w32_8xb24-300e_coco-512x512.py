@@ -100,7 +100,7 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='LoadImage'),
-    dict(type='HigherHRNetResize', input_size=input_size[0]),  # official resize_align_multi_scale
+    dict(type='HigherHRNetResize', input_size=input_size),  # official resize_align_multi_scale
     dict(
         type='PackPoseInputs',
         meta_keys=('id', 'img_id', 'img_path', 'crowd_index', 'ori_shape', 'img_shape',

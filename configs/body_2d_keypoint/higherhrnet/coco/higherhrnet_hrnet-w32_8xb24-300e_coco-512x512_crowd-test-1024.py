@@ -8,7 +8,7 @@
 _base_ = ['./higherhrnet_hrnet-w32_8xb24-300e_coco-512x512.py']
 custom_imports = dict(imports=['posezoo.pose'], allow_failed_imports=False)
 
-test_input_size = 1024
+test_input_size = (1024, 1024)
 model = dict(head=dict(decoder=dict(decode_topk=100, decode_max_instances=100)))
 
 val_pipeline = [
