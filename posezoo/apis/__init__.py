@@ -1,6 +1,10 @@
-"""posezoo's inference API: ``init_model`` and ``inference`` for every task of the zoo."""
+"""posezoo's inference API: ``init_model``, ``inference`` and ``preprocess`` for every task."""
 from .inference import inference
 from .init_model import CheckpointMismatchError, init_model, load_checkpoint_strict
-from .task import infer_task
+from .preprocess import preprocess
+from .task import config_input_shape, config_task
 
-__all__ = ['init_model', 'inference', 'infer_task', 'load_checkpoint_strict', 'CheckpointMismatchError']
+__all__ = [
+    'init_model', 'inference', 'preprocess', 'config_task', 'config_input_shape',
+    'load_checkpoint_strict', 'CheckpointMismatchError'
+]

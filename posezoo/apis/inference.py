@@ -21,7 +21,7 @@ import torch
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
-from .task import IMAGE_CLASSIFICATION, POSE, SKELETON_ACTION, VIDEO_ACTION, infer_task, test_pipeline
+from .task import IMAGE_CLASSIFICATION, POSE, SKELETON_ACTION, VIDEO_ACTION, config_task, test_pipeline
 
 Input = Union[str, np.ndarray, dict]
 
@@ -120,7 +120,7 @@ def inference(model: torch.nn.Module, inputs: Union[Input, Sequence[Input]]) -> 
     """
     if not hasattr(model, 'cfg'):
         raise ValueError('the model has no .cfg: build it with posezoo.apis.init_model')
-    run = _RUNNERS[infer_task(model.cfg)]
+    run = _RUNNERS[config_task(model.cfg)]
     if isinstance(inputs, (list, tuple)):
         return [run(model, item) for item in inputs]
     return run(model, inputs)

@@ -1,15 +1,15 @@
 """``init_model``: one entry point that builds any posezoo / OpenMMLab config ready for inference."""
 import os.path as osp
-import re
-from typing import List, Optional, Union
+from typing import Optional, Union
 
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
 from posezoo.utils.setup_env import load_config
-from .task import IMAGE_CLASSIFICATION, POSE, infer_task
+
+from .task import IMAGE_CLASSIFICATION, POSE, config_task
 
 
 class CheckpointMismatchError(ValueError):
@@ -37,13 +37,18 @@ def _build(cfg: Config, task: str) -> torch.nn.Module:
     return init_recognizer(cfg, checkpoint=None, device='cpu')
 
 
-def _describe(keys: List[str], what: str, limit: int = 5) -> str:
-    shown = ', '.join(keys[:limit]) + (f', ... ({len(keys) - limit} more)' if len(keys) > limit else '')
-    return f'{len(keys)} {what}: {shown}'
+def _shorten(message: str, limit: int = 400) -> str:
+    """Each line of MMEngine's key listing cut to ``limit`` characters."""
+    lines = [line if len(line) <= limit else line[:limit] + ' ...' for line in message.splitlines()]
+    return '\n  '.join(line for line in lines if line.strip())
 
 
 def load_checkpoint_strict(model: torch.nn.Module, checkpoint: str) -> dict:
-    """Load ``checkpoint`` into ``model``; every key and shape must match.
+    """Load ``checkpoint`` into ``model`` with MMEngine's loader; every key and shape must match.
+
+    MMEngine's ``_load_checkpoint`` reads the file (``module.`` prefixes of DDP checkpoints are
+    removed) and ``_load_checkpoint_to_model(strict=True)`` loads it; posezoo only turns their
+    errors into one exception type whose message says what to do.
 
     Returns:
         The loaded checkpoint dict (``meta``, ``state_dict``, ...).
@@ -51,7 +56,7 @@ def load_checkpoint_strict(model: torch.nn.Module, checkpoint: str) -> dict:
     Raises:
         FileNotFoundError: the file does not exist.
         CheckpointMismatchError: the file is not a checkpoint, or its weights do not fit the model
-            (the message counts and names the missing, unexpected and mis-shaped keys).
+            (the message lists MMEngine's missing, unexpected and mis-shaped keys).
     """
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint file not found: {checkpoint}')
@@ -63,26 +68,14 @@ def load_checkpoint_strict(model: torch.nn.Module, checkpoint: str) -> dict:
     if not isinstance(ckpt, dict):
         raise CheckpointMismatchError(
             f'cannot read checkpoint {checkpoint}: expected a dict, got {type(ckpt).__name__}')
-    state = ckpt.get('state_dict', ckpt)
-    state = {re.sub(r'^module\.', '', key): value for key, value in state.items()}
-    expected = model.state_dict()
-    problems = []
-    missing = [key for key in expected if key not in state]
-    unexpected = [key for key in state if key not in expected]
-    mis_shaped = [f'{key} {tuple(state[key].shape)} != {tuple(value.shape)}'
-                  for key, value in expected.items()
-                  if key in state and torch.is_tensor(state[key]) and state[key].shape != value.shape]
-    for keys, what in ((missing, 'missing keys'), (unexpected, 'unexpected keys'),
-                       (mis_shaped, 'keys of another shape (checkpoint != model)')):
-        if keys:
-            problems.append(_describe(keys, what))
-    if problems:
+    try:
+        _load_checkpoint_to_model(model, ckpt, strict=True)
+    except RuntimeError as err:  # MMEngine's strict load_state_dict: the keys that do not fit
         raise CheckpointMismatchError(
             f'checkpoint {checkpoint} does not match the model {type(model).__name__} built from '
-            'the config:\n  ' + '\n  '.join(problems) +
-            '\nPublished HigherHRNet checkpoints (official repo or MMPose 0.x layout) must be '
-            'converted first: python tools/model_converters/higherhrnet2posezoo.py IN OUT')
-    model.load_state_dict(state, strict=True)
+            f'the config:\n  {_shorten(str(err))}\nPublished HigherHRNet checkpoints (official '
+            'repo or MMPose 0.x layout) must be converted first: '
+            'python tools/model_converters/higherhrnet2posezoo.py IN OUT') from err
     return ckpt
 
 
@@ -93,7 +86,8 @@ def init_model(config: Union[str, Config],
     """Build a model from a config, load its weights and make it ready for :func:`inference`.
 
     Works for every zoo config: pose (mmpose), video or skeleton action (mmaction) and image
-    classification (mmpretrain); the task is read from the config's ``default_scope`` and pipeline.
+    classification (mmpretrain); the task is read from the config's ``default_scope`` and its
+    metafile entry (:func:`posezoo.apis.task.config_task`).
 
     Args:
         config: config file path or :class:`mmengine.Config`.
@@ -114,7 +108,7 @@ def init_model(config: Union[str, Config],
             cfg.merge_from_dict(cfg_options)
     else:
         raise TypeError(f'config must be a file path or a Config, got {type(config).__name__}')
-    task = infer_task(cfg)
+    task = config_task(cfg)
     _register_domain(task)
     init_default_scope(cfg.get('default_scope'))
     model = _build(cfg, task)

@@ -1,7 +1,11 @@
-"""Deployment of zoo models: ONNX export, ONNX Runtime sessions and PyTorch parity checks.
+"""Deployment of zoo models: the inference network, ONNX export, ONNX Runtime and parity checks.
 
-``tools/deployment/pytorch2onnx.py`` is the command-line front end.
+Depends only on :mod:`posezoo.apis`; ``tools/deployment/pytorch2onnx.py`` is the command-line
+front end.
 """
-from .onnx_export import export_onnx, max_abs_error, ort_session, preprocess_image, run_ort
+from .network import InferenceNetwork, flatten_tensors
+from .onnx_export import export_onnx, max_abs_error, ort_session, run_ort
 
-__all__ = ['export_onnx', 'max_abs_error', 'ort_session', 'preprocess_image', 'run_ort']
+__all__ = [
+    'InferenceNetwork', 'flatten_tensors', 'export_onnx', 'max_abs_error', 'ort_session', 'run_ort'
+]

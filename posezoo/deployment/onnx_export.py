@@ -1,6 +1,6 @@
 """ONNX export of a model's inference network, ONNX Runtime sessions and the PyTorch parity check.
 
-The exported graph is :class:`posezoo.benchmark.models.InferenceNetwork`: for pose models the
+The exported graph is :class:`posezoo.deployment.network.InferenceNetwork`: for pose models the
 network from the normalised image up to the raw head outputs (heatmaps, tags, ...); decoding and
 grouping stay in Python (the model's codec), exactly as in PyTorch inference.
 """
@@ -11,10 +11,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
-from mmengine.dataset import Compose, pseudo_collate
 from torch import Tensor, nn
-
-from posezoo.apis.task import test_pipeline
 
 INPUT_NAME = 'input'
 
@@ -105,13 +102,3 @@ def max_abs_error(reference: Sequence[Tensor], outputs: Sequence[np.ndarray]) ->
         worst = max(worst, float(np.abs(ref_np - out).max()) if ref_np.size else 0.0)
     return worst
 
-
-def preprocess_image(model: nn.Module, image_path: str) -> Tensor:
-    """A real image as the network sees it: test pipeline + data preprocessor, (1, C, H, W)."""
-    data = dict(img_path=image_path)
-    data.update(getattr(model, 'dataset_meta', None) or {})
-    sample = Compose(test_pipeline(model.cfg))(data)
-    if sample is None:
-        raise ValueError(f'the test pipeline dropped {image_path}')
-    with torch.no_grad():
-        return model.data_preprocessor(pseudo_collate([sample]), False)['inputs']

@@ -15,8 +15,8 @@ import torch
 
 def _numpy_globals() -> List[object]:
     """numpy's array reconstruction helpers and every concrete dtype class."""
-    from numpy.dtypes import __all__ as dtype_names
     import numpy.dtypes
+    from numpy.dtypes import __all__ as dtype_names
 
     multiarray = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
     found = [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype]

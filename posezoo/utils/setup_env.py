@@ -6,6 +6,29 @@ from typing import Optional
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.utils import get_installed_path, is_installed
+
+
+def resolve_config(spec: str) -> str:
+    """A config path from ``path`` or ``<package>::<path inside its .mim/configs>``.
+
+    ``mmpose::body_2d_keypoint/dekr/coco/dekr_hrnet-w32_8xb10-140e_coco-512x512.py`` resolves
+    to the file shipped inside the installed mmpose package (MMEngine's package lookup).
+
+    Raises:
+        FileNotFoundError: the file, the package or the config inside it does not exist.
+    """
+    if '::' not in spec:
+        if not osp.isfile(spec):
+            raise FileNotFoundError(f'config file not found: {spec}')
+        return spec
+    package, rel = spec.split('::', 1)
+    if not is_installed(package):
+        raise FileNotFoundError(f'{spec}: package {package!r} is not installed')
+    path = osp.join(get_installed_path(package), '.mim', 'configs', rel)
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{spec}: no such config in the installed {package}')
+    return path
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:

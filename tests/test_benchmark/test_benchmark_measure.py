@@ -1,11 +1,19 @@
-"""Unit tests of posezoo.benchmark.measure on tiny networks with hand-counted costs."""
+"""Unit tests of tools/analysis/bench/measure.py on tiny networks with hand-counted costs."""
 import pytest
 import torch
+from bench.measure import (
+    autocast_context,
+    count_flops,
+    count_params,
+    measurement,
+    peak_memory_mib,
+    percentile,
+    time_callable,
+    timed_method,
+)
 from torch import nn
 
-from posezoo.benchmark.measure import (TimingStats, autocast_context, count_flops, count_params,
-                                       flatten_tensors, peak_memory_mib, time_callable,
-                                       timed_method)
+from posezoo.deployment import flatten_tensors
 
 
 class TinyNet(nn.Module):
@@ -42,23 +50,22 @@ def test_flops_exact(batch):
     assert flops == expected
 
 
-def test_timing_stats_hand_computed():
-    stats = TimingStats.from_samples([5.0, 1.0, 3.0, 2.0, 4.0])
-    assert stats.median == 3.0
-    assert stats.p25 == 2.0 and stats.p75 == 4.0 and stats.iqr == 2.0
-    assert stats.p10 == pytest.approx(1.4) and stats.p90 == pytest.approx(4.6)
-    assert stats.mean == 3.0 and stats.min == 1.0 and stats.n == 5
-    assert set(stats.as_dict()) == {'median', 'p10', 'p25', 'p75', 'p90', 'iqr', 'mean', 'min',
-                                    'n'}
+def test_measurement_statistics_hand_computed():
+    """torch.utils.benchmark's statistics of five samples, and our p10 / p90."""
+    stats = measurement([5.0, 1.0, 3.0, 2.0, 4.0])
+    assert stats.median == 3.0 and stats.mean == 3.0 and len(stats.times) == 5
+    assert stats.iqr == pytest.approx(2.0)
+    assert percentile(stats, 10) == pytest.approx(1.4)
+    assert percentile(stats, 90) == pytest.approx(4.6)
     with pytest.raises(ValueError):
-        TimingStats.from_samples([])
+        measurement([])
 
 
 def test_time_callable_calls_and_result():
     calls = []
     stats, result = time_callable(lambda: calls.append(1) or len(calls), warmup=2, repeats=4)
     assert len(calls) == 6 and result == 6
-    assert stats.n == 4 and 0 <= stats.min <= stats.median <= stats.p90
+    assert len(stats.times) == 4 and 0 <= min(stats.times) <= stats.median <= max(stats.times)
     with pytest.raises(ValueError):
         time_callable(lambda: None, repeats=0)
 

@@ -11,12 +11,11 @@ import onnx
 import pytest
 import torch
 
-from posezoo.benchmark.models import InferenceNetwork, load_model
-from posezoo.deployment.onnx_export import (export_onnx, max_abs_error, ort_session,
-                                            preprocess_image, run_ort)
+from posezoo.apis import init_model, preprocess
+from posezoo.deployment import InferenceNetwork, export_onnx, max_abs_error, ort_session, run_ort
 
 CONFIGS = {
-    'bkpose': 'configs/body_2d_keypoint/bkpose/coco/bkpose_8xb8-60e_coco-512x512.py',
+    'bkpose': 'configs/body_2d_keypoint/bkpose/coco/bkpose_1xb8-60e_coco-512x512.py',
     'higherhrnet':
     'configs/body_2d_keypoint/higherhrnet/coco/higherhrnet_hrnet-w32_8xb24-300e_coco-512x512.py',
 }
@@ -45,10 +44,10 @@ def _small_pipeline(model: torch.nn.Module, short_side: int = 256) -> None:
 @pytest.mark.parametrize('key', ['bkpose', 'higherhrnet'])
 def test_onnx_matches_pytorch_on_real_image(key, repo_root, coco_mini, tmp_path, one_thread):
     torch.manual_seed(0)
-    model = load_model(str(repo_root / CONFIGS[key]))
+    model = init_model(str(repo_root / CONFIGS[key]))
     _small_pipeline(model)
     network = InferenceNetwork(model, 'pose').eval()
-    x1 = preprocess_image(model, str(coco_mini / IMAGE))
+    x1 = preprocess(model, str(coco_mini / IMAGE))['inputs']
     assert x1.shape[:2] == (1, 3) and min(x1.shape[-2:]) == 256
 
     path = str(tmp_path / f'{key}.onnx')

@@ -1,11 +1,21 @@
-"""Ratios, claims, tables and the JSON / CSV outputs of posezoo.benchmark.report."""
+"""Ratios, claims, tables and the JSON / CSV outputs of tools/analysis/bench/report.py."""
 import csv
 import json
 
 import pytest
-
-from posezoo.benchmark.report import (COLUMN_KEYS, Claim, add_ratios, claim_rows, claims_table,
-                                      ratio, ratio_table, results_table, write_csv, write_json)
+from bench.report import (
+    COLUMN_KEYS,
+    Claim,
+    add_ratios,
+    claim_rows,
+    claims_table,
+    load_claims,
+    ratio,
+    ratio_table,
+    results_table,
+    write_csv,
+    write_json,
+)
 
 
 def _rows():
@@ -88,3 +98,14 @@ def test_json_and_csv_outputs(tmp_path):
     assert '_traceback' not in read[0]
     assert float(read[1]['fps_b1/base']) == 9.0
     assert read[0]['error'] == '' and read[4]['error'] == 'build: boom'
+
+
+def test_load_claims_from_yaml(tmp_path):
+    path = tmp_path / 'claims.yml'
+    path.write_text("Claims:\n  - {Label: small / base, Numerator: small, Denominator: base,\n"
+                    "     Columns: [fps_b1, params_m], Paper: 9x}\n")
+    assert load_claims([str(path)]) == [
+        Claim('small / base', 'small', 'base', ('fps_b1', 'params_m'), '9x')]
+    path.write_text("Claims:\n  - {Label: x, Numerator: a, Denominator: b, Columns: [fps]}\n")
+    with pytest.raises(ValueError, match=f"{path}: claim 0 .*'Paper'.*'fps'"):
+        load_claims([str(path)])

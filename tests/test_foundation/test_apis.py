@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from posezoo.apis import CheckpointMismatchError, infer_task, inference, init_model
+from posezoo.apis import CheckpointMismatchError, config_input_shape, config_task, inference, init_model
+
 from .conftest import QUICK_POSE_CONFIG, REPO_ROOT
 
 CONFIGS = REPO_ROOT / 'configs'
@@ -20,9 +21,22 @@ PEOPLE_IMAGE = REPO_ROOT / 'data/coco_sample/val2017/000000229358.jpg'
 @pytest.mark.parametrize('config,task', [
     (QUICK_POSE_CONFIG, 'pose'), (HRNET_CONFIG, 'pose'), (VIDEO_CONFIG, 'video_action'),
     (SKELETON_CONFIG, 'skeleton_action'), (CLS_CONFIG, 'image_classification')])
-def test_task_is_read_from_the_config(config, task):
+def test_task_is_read_from_explicit_data(config, task):
+    """Scope for mmpose / mmpretrain; the metafile entry's Task for mmaction configs."""
     from mmengine.config import Config
-    assert infer_task(Config.fromfile(str(config))) == task
+    assert config_task(Config.fromfile(str(config))) == task
+
+
+def test_action_config_without_metafile_entry_is_named(tmp_path):
+    """Neither task nor input shape is guessed: the error names the file and the field."""
+    from mmengine.config import Config
+    config = tmp_path / 'my_recognizer.py'
+    config.write_text("default_scope = 'mmaction'\nmodel = dict(type='RecognizerGCN')\n")
+    cfg = Config.fromfile(str(config))
+    with pytest.raises(ValueError, match=f"{config}: cannot tell a video from a skeleton.*Task"):
+        config_task(cfg)
+    with pytest.raises(ValueError, match=f"{config}: no input shape.*Input Shape"):
+        config_input_shape(cfg)
 
 
 def test_pose_inference_on_a_trained_checkpoint(trained_pose):

@@ -16,29 +16,40 @@ model and precision), ``claims.csv`` and ``benchmark.md`` (the printed tables) t
 """
 import argparse
 import glob
-import importlib.util
 import os
 import os.path as osp
 import platform
-import re
 import sys
 import time
 import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
+from mmengine.config import Config
+from mmengine.utils import get_installed_path, is_installed
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # the bench helpers beside this file
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
-from posezoo.benchmark.measure import machine_load  # noqa: E402
-from posezoo.benchmark.models import architecture_key, config_name, input_shape  # noqa: E402
-from posezoo.benchmark.report import (Claim, add_ratios, claim_rows, claims_table,  # noqa: E402
-                                      ratio_table, results_table, write_csv, write_json)
-from posezoo.benchmark.runner import BenchSettings, benchmark_many, resolve_config  # noqa: E402
+from bench.measure import machine_load  # noqa: E402
+from bench.models import architecture_key, config_name  # noqa: E402
+from bench.report import (  # noqa: E402
+    add_ratios,
+    claim_rows,
+    claims_table,
+    load_claims,
+    ratio_table,
+    results_table,
+    write_csv,
+    write_json,
+)
+from bench.runner import BenchSettings, benchmark_many  # noqa: E402
 
-CONFIGS = osp.join(REPO_ROOT, 'configs')
+from posezoo.apis import config_input_shape  # noqa: E402
+from posezoo.apis.task import IMAGE_CLASSIFICATION, SKELETON_ACTION, VIDEO_ACTION, entry_task, metafile_entries  # noqa: E402
+from posezoo.utils.paths import CONFIGS, REPO_ROOT, coco_mini_image  # noqa: E402
+from posezoo.utils.setup_env import resolve_config  # noqa: E402
+
 #: MMPose's own bottom-up models that a user would pick instead of the zoo's.
 PEERS = (
     'mmpose::body_2d_keypoint/associative_embedding/coco/ae_hrnet-w32_8xb24-300e_coco-512x512.py',
@@ -49,15 +60,16 @@ BASELINE_PATTERNS = ('body_2d_keypoint/higherhrnet/coco/higherhrnet_hrnet-w32_*5
                      'mmpose::body_2d_keypoint/associative_embedding/coco/ae_hrnet-w32_*512*.py')
 #: The CPU-sized KD pair (same student as the full-size ones, tiny input): always measured.
 KD_PAIR_GLOB = 'recognition/darkvideo_kd/darkclips/*r2plus1d-tiny-bert*.py'
+#: The papers' cost claims, as data beside the metafiles.
+CLAIM_FILES = sorted(glob.glob(str(CONFIGS / '**' / 'claims.yml'), recursive=True))
 DEFAULT_IMAGES = (
-    osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'coco-mini', 'val2017',
-                          '000000350679.jpg')),  # COCO val2017, 9 people
-    osp.join(REPO_ROOT, 'data', 'coco_sample', 'val2017', '000000000802.jpg'),
+    str(coco_mini_image('000000350679.jpg')),  # COCO val2017, 9 people
+    str(REPO_ROOT / 'data' / 'coco_sample' / 'val2017' / '000000000802.jpg'),
 )
 
 
 def _glob(pattern: str) -> List[str]:
-    return sorted(p for p in glob.glob(osp.join(CONFIGS, pattern), recursive=True)
+    return sorted(p for p in glob.glob(str(CONFIGS / pattern), recursive=True)
                   if '_base_' not in p.split(os.sep))
 
 
@@ -66,27 +78,25 @@ def _resolve_pattern(pattern: str) -> List[str]:
     if '::' not in pattern:
         return _glob(pattern)
     package, rel = pattern.split('::', 1)
-    spec = importlib.util.find_spec(package)
-    if spec is None:
+    if not is_installed(package):
         return []
-    hits = []
-    for base in spec.submodule_search_locations or []:
-        configs_root = osp.join(base, '.mim', 'configs')
-        hits += [f'{package}::{osp.relpath(p, configs_root)}'
-                 for p in sorted(glob.glob(osp.join(configs_root, rel)))]
-    return hits
+    configs_root = osp.join(get_installed_path(package), '.mim', 'configs')
+    return [f'{package}::{osp.relpath(p, configs_root)}'
+            for p in sorted(glob.glob(osp.join(configs_root, rel)))]
+
+
+def _task_configs(task: str) -> List[str]:
+    """The configs of posezoo's metafile entries of ``task``."""
+    return sorted(e['Config'] for e in metafile_entries().values() if entry_task(e) == task)
 
 
 def default_configs(action: bool, classification: bool, skeleton: bool) -> List[str]:
     """Every zoo pose config, the MMPose peers, the KD pair, and the optional other tasks."""
     configs = _glob('body_2d_keypoint/**/*.py') + list(PEERS) + _glob(KD_PAIR_GLOB)
-    if action:
-        configs += [p for p in _glob('recognition/**/*.py') if p not in configs
-                    and re.search(r'-\d+x\d+x\d+\.py$', p)]
-    if classification:
-        configs += _glob('image_classification/**/*.py')
-    if skeleton:
-        configs += _glob('skeleton/**/*.py')
+    for wanted, task in ((action, VIDEO_ACTION), (classification, IMAGE_CLASSIFICATION),
+                         (skeleton, SKELETON_ACTION)):
+        if wanted:
+            configs += [p for p in _task_configs(task) if p not in configs]
     return configs
 
 
@@ -98,13 +108,11 @@ def deduplicate(configs: Sequence[str], keep: Sequence[str] = ()
         tuple: the configs to measure (the one in ``keep``, else the shortest file name of each
         group) and, for each, the names of the configs it stands for.
     """
-    from mmengine.config import Config
     groups: Dict[str, List[str]] = {}
     for config in configs:
         try:
-            path = resolve_config(config)
-            cfg = Config.fromfile(path)
-            key = architecture_key(cfg, input_shape(cfg, path))
+            cfg = Config.fromfile(resolve_config(config))
+            key = architecture_key(cfg, config_input_shape(cfg))
         except Exception:  # measured (and reported) individually
             key = config
         groups.setdefault(key, []).append(config)
@@ -133,35 +141,6 @@ def find_baseline(requested: Optional[str], names: Dict[str, str]) -> Tuple[Opti
             if config in by_path:
                 return by_path[config], names[by_path[config]]
     return None, None
-
-
-def build_claims(names: Sequence[str], baseline: Optional[str]) -> List[Claim]:
-    """The papers' cost claims among the measured rows (pairs that are present)."""
-    claims = []
-    higher_w32 = next((n for n in names if n == 'higherhrnet_hrnet-w32_coco-512x512'), baseline)
-    bkpose = next((n for n in names if n == 'bkpose_coco-512x512'),
-                  next((n for n in names if n.startswith('bkpose') and '512' in n), None))
-    if bkpose and higher_w32:
-        claims.append(Claim(
-            'BK-Pose / HigherHRNet-W32', bkpose, higher_w32,
-            ('fps_b1', 'fps_bn', 'e2e_fps', 'ort_fps_b1', 'params_m', 'gflops'),
-            'throughput ~9x (11 vs 1.2 FPS, Jetson AGX Xavier); params 2.4M / 28.6M = 0.084'))
-    if higher_w32:
-        for name in names:
-            if name.startswith('higherhrnet_se-hrnet-w32') and name.endswith('512x512'):
-                which = 'every block' if 'allblocks' in name else 'stem'
-                claims.append(Claim(
-                    f'SE-HigherHRNet ({which}) / HigherHRNet-W32', name, higher_w32,
-                    ('params_m', 'gflops', 'lat_b1_ms', 'lat_bn_ms', 'e2e_ms', 'mem_b1_mib'),
-                    'SE stem: "nearly free" (ratios ~1.00)'))
-    for name in names:
-        plain = re.sub(r'^kd-[^_]+_', '', name)
-        if name.startswith('kd-') and plain in names:
-            claims.append(Claim(
-                f'KD student / plain recognizer ({plain})', name, plain,
-                ('params_m', 'gflops', 'lat_b1_ms', 'lat_bn_ms', 'fps_b1'),
-                'inference = the student alone: params and FLOPs exactly 1.000'))
-    return claims
 
 
 def parse_pairs(items: Sequence[str], what: str) -> Dict[str, str]:
@@ -260,7 +239,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for row in rows:
         row['aliases'] = ' '.join(aliases.get(row['config'], []))
     rows = add_ratios(rows, baseline) if baseline else rows
-    claims = claim_rows(rows, build_claims([r['name'] for r in rows], baseline))
+    claims = claim_rows(rows, load_claims(CLAIM_FILES))
     meta = dict(
         baseline=baseline, baseline_config=baseline_config, device=args.device,
         precisions=precisions, batch_n=args.batch, warmup=args.warmup, repeats=args.repeats,

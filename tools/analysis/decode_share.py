@@ -14,22 +14,20 @@ decode share ``decode / (preprocess + forward + decode)``.
 """
 import argparse
 import json
-import os
 import statistics
 from pathlib import Path
 from typing import Dict, List
 
 import numpy as np
 import torch
+from bench.measure import time_callable  # tools/analysis/bench, beside this script
 from mmengine.dataset import Compose
 
-from posezoo.apis import init_model
+from posezoo.apis import init_model, preprocess
 from posezoo.apis.task import test_pipeline
-from posezoo.benchmark.measure import time_callable
-from posezoo.benchmark.pose_e2e import preprocess_image
+from posezoo.utils.paths import REPO_ROOT, shared_dir
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get('POSEZOO_SHARED', REPO_ROOT.parent / 'shared')) / 'data' / 'coco-mini'
+SHARED = shared_dir() / 'data' / 'coco-mini'
 
 
 def parse_args() -> argparse.Namespace:
@@ -70,7 +68,7 @@ def main() -> None:
     shares = []
     for image_id in chosen:
         path = str(Path(args.img_dir) / images[image_id]['file_name'])
-        pre_stats, batch = time_callable(lambda: preprocess_image(model, pipeline, path),
+        pre_stats, batch = time_callable(lambda: preprocess(model, path, pipeline),
                                          repeats=args.repeats)
         inputs, meta = batch['inputs'], batch['data_samples'][0].metainfo
         with torch.no_grad():

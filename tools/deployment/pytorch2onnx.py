@@ -18,20 +18,18 @@ import sys
 from typing import Optional, Sequence
 
 import torch
+from torch.utils.benchmark import Timer
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
+from posezoo.apis import config_input_shape, config_task, init_model, preprocess
+from posezoo.deployment import InferenceNetwork, export_onnx, max_abs_error, ort_session, run_ort
+from posezoo.utils.paths import coco_mini_image
+from posezoo.utils.setup_env import resolve_config
 
-from posezoo.apis.task import infer_task  # noqa: E402
-from posezoo.benchmark.measure import time_callable  # noqa: E402
-from posezoo.benchmark.models import (InferenceNetwork, config_name, input_shape,  # noqa: E402
-                                      load_model, random_input)
-from posezoo.benchmark.runner import resolve_config  # noqa: E402
-from posezoo.deployment.onnx_export import (export_onnx, max_abs_error,  # noqa: E402
-                                            ort_session, preprocess_image, run_ort)
 
-DEFAULT_IMAGE = osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'coco-mini', 'val2017',
-                                      '000000350679.jpg'))
+def median_seconds(fn, repeats: int) -> float:
+    """The median time of ``repeats`` calls of ``fn`` (``torch.utils.benchmark``)."""
+    return Timer(stmt='fn()', globals=dict(fn=fn), num_threads=torch.get_num_threads()) \
+        .timeit(repeats).median
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -58,18 +56,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     path = resolve_config(args.config)
-    model = load_model(path, checkpoint=args.checkpoint)
-    network = InferenceNetwork(model, infer_task(model.cfg)).eval()
-    image = args.image or (DEFAULT_IMAGE if osp.isfile(DEFAULT_IMAGE) else None)
+    model = init_model(path, checkpoint=args.checkpoint)
+    network = InferenceNetwork(model, config_task(model.cfg)).eval()
+    default_image = coco_mini_image()
+    image = args.image or (str(default_image) if default_image.is_file() else None)
     if image is not None and network.task in ('pose', 'image_classification'):
-        x1 = preprocess_image(model, image)
+        x1 = preprocess(model, image)['inputs']
         source = f'{image} via the test pipeline'
     else:
         shape = (tuple(int(v) for v in args.shape.split(',')) if args.shape
-                 else input_shape(model.cfg, path))
-        x1 = random_input(shape, 1, torch.device('cpu'))
+                 else config_input_shape(model.cfg))
+        x1 = torch.randn((1, *shape), generator=torch.Generator().manual_seed(0))
         source = 'N(0, 1) input'
-    output = args.output_file or osp.join('work_dirs', 'onnx', f'{config_name(path)}.onnx')
+    stem = osp.splitext(osp.basename(path))[0]
+    output = args.output_file or osp.join('work_dirs', 'onnx', f'{stem}.onnx')
     names = export_onnx(network, x1, output, opset=args.opset, dynamic_batch=True,
                         dynamic_spatial=not args.static_spatial)
     print(f'exported {output} (opset {args.opset}, outputs {", ".join(names)}, input '
@@ -88,12 +88,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               f'(largest |output| {peak:.3g})')
 
     feed = {session.get_inputs()[0].name: x1.numpy()}
-    ort_stats, _ = time_callable(lambda: session.run(None, feed), 1, args.repeats)
+    ort_time = median_seconds(lambda: session.run(None, feed), args.repeats)
     with torch.no_grad():
-        torch_stats, _ = time_callable(lambda: network(x1), 1, args.repeats)
-    print(f'latency at batch 1 (median of {args.repeats}): PyTorch {torch_stats.median * 1e3:.1f} '
-          f'ms, ONNX Runtime {ort_stats.median * 1e3:.1f} ms '
-          f'({torch_stats.median / ort_stats.median:.2f}x), {torch.get_num_threads()} threads')
+        torch_time = median_seconds(lambda: network(x1), args.repeats)
+    print(f'latency at batch 1 (mean of {args.repeats}): PyTorch {torch_time * 1e3:.1f} ms, '
+          f'ONNX Runtime {ort_time * 1e3:.1f} ms ({torch_time / ort_time:.2f}x), '
+          f'{torch.get_num_threads()} threads')
     if worst > args.tolerance:
         print(f'FAILED: max abs error {worst:.3e} > tolerance {args.tolerance:g}')
         return 1

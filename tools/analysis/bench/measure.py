@@ -1,8 +1,10 @@
 """Cost measurements of one model: parameters, FLOPs, latency statistics and peak memory.
 
 Everything here works on any ``nn.Module`` and any zero-argument callable, so the same code
-measures MMPose, MMAction2 and MMPretrain models (see :mod:`posezoo.benchmark.models` for how a
-config becomes a module and an input) and is unit-tested on tiny hand-countable networks.
+measures MMPose, MMAction2 and MMPretrain models (see :mod:`bench.models` for how a config becomes
+a module and an input) and is unit-tested on tiny hand-countable networks. Parameters and FLOPs
+are MMEngine's (``mmengine.analysis``); timing statistics are ``torch.utils.benchmark``
+``Measurement`` s of per-call samples.
 
 Conventions:
     * FLOPs are counted as multiply-accumulates (one fused multiply-add = 1 FLOP), the convention
@@ -10,23 +12,27 @@ Conventions:
       512: 47.9 "GFLOPs"). Element-wise operations (activations, additions, upsampling) are not
       counted.
     * Latencies are wall-clock seconds; the statistics are robust (median, quartiles, p10/p90).
+    * Peak memory on CPU reads the kernel's per-process counters (Linux ``/proc``); this is a
+      measurement tool, not library code.
 """
 import contextlib
 import ctypes
 import os
 import resource
 import time
-from dataclasses import asdict, dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from mmengine.analysis import FlopAnalyzer, parameter_count
+from torch import nn
+from torch.utils.benchmark import Measurement
+from torch.utils.benchmark.utils.common import TaskSpec
 
 
 def count_params(module: nn.Module) -> int:
-    """Number of parameters of ``module`` (shared parameters counted once)."""
-    return sum(p.numel() for p in module.parameters())
+    """Number of parameters of ``module`` (shared parameters counted once), by MMEngine."""
+    return int(parameter_count(module)[''])
 
 
 def count_flops(module: nn.Module, inputs: Tuple[Any, ...]) -> int:
@@ -39,7 +45,6 @@ def count_flops(module: nn.Module, inputs: Tuple[Any, ...]) -> int:
     Returns:
         int: total multiply-accumulates of the call (for the whole batch).
     """
-    from mmengine.analysis import FlopAnalyzer
     analyzer = FlopAnalyzer(module, inputs)
     analyzer.unsupported_ops_warnings(False)
     analyzer.uncalled_modules_warnings(False)
@@ -48,41 +53,21 @@ def count_flops(module: nn.Module, inputs: Tuple[Any, ...]) -> int:
         return int(analyzer.total())
 
 
-@dataclass
-class TimingStats:
-    """Robust statistics of repeated wall-clock timings, in seconds.
+def measurement(samples: Sequence[float], label: str = 'call') -> Measurement:
+    """The ``torch.utils.benchmark`` statistics (median, IQR, mean) of per-call timings.
 
-    Attributes:
-        median: the median time of one call.
-        p10, p25, p75, p90: percentiles (linear interpolation between sorted samples).
-        iqr: ``p75 - p25``.
-        mean: the mean time.
-        min: the fastest call.
-        n: number of timed calls (warm-up calls excluded).
+    Raises:
+        ValueError: ``samples`` is empty.
     """
-    median: float
-    p10: float
-    p25: float
-    p75: float
-    p90: float
-    iqr: float
-    mean: float
-    min: float
-    n: int
+    if len(samples) == 0:
+        raise ValueError('a measurement needs at least one timing sample')
+    return Measurement(number_per_run=1, raw_times=[float(t) for t in samples],
+                       task_spec=TaskSpec(stmt=label, setup='', num_threads=torch.get_num_threads()))
 
-    @classmethod
-    def from_samples(cls, samples: Sequence[float]) -> 'TimingStats':
-        """Summarise a non-empty sequence of timings."""
-        if len(samples) == 0:
-            raise ValueError('TimingStats needs at least one timing sample')
-        arr = np.asarray(samples, dtype=np.float64)
-        p10, p25, p50, p75, p90 = np.percentile(arr, [10, 25, 50, 75, 90])
-        return cls(median=float(p50), p10=float(p10), p25=float(p25), p75=float(p75),
-                   p90=float(p90), iqr=float(p75 - p25), mean=float(arr.mean()),
-                   min=float(arr.min()), n=int(arr.size))
 
-    def as_dict(self) -> Dict[str, float]:
-        return asdict(self)
+def percentile(stats: Measurement, q: float) -> float:
+    """The ``q``-th percentile of a measurement's per-call times (linear interpolation)."""
+    return float(np.percentile(stats.times, q))
 
 
 def synchronize(device: torch.device) -> None:
@@ -92,13 +77,15 @@ def synchronize(device: torch.device) -> None:
 
 
 def time_callable(fn: Callable[[], Any], warmup: int = 1, repeats: int = 5,
-                  device: torch.device = torch.device('cpu')) -> Tuple[TimingStats, Any]:
+                  device: torch.device = torch.device('cpu')) -> Tuple[Measurement, Any]:
     """Time ``fn()``: ``warmup`` untimed calls, then ``repeats`` timed calls.
 
     The device is synchronised before and after every timed call, so CUDA times are complete.
+    (``torch.utils.benchmark.Timer`` adds warm-up calls of its own to every ``timeit``, which
+    would multiply the cost of slow end-to-end runs; its ``Measurement`` gives the statistics.)
 
     Returns:
-        tuple: the :class:`TimingStats` of the timed calls and the last call's return value.
+        tuple: the ``Measurement`` of the timed calls and the last call's return value.
     """
     if repeats < 1:
         raise ValueError(f'repeats must be >= 1, got {repeats}')
@@ -112,7 +99,7 @@ def time_callable(fn: Callable[[], Any], warmup: int = 1, repeats: int = 5,
         result = fn()
         synchronize(device)
         samples.append(time.perf_counter() - start)
-    return TimingStats.from_samples(samples), result
+    return measurement(samples), result
 
 
 def _proc_status_kib(field: str) -> Optional[int]:
@@ -194,17 +181,6 @@ def autocast_context(device: torch.device, precision: str) -> contextlib.Abstrac
     return torch.autocast(device_type=device.type, dtype=dtypes[precision])
 
 
-def flatten_tensors(output: Any) -> Tuple[Tensor, ...]:
-    """All tensors of a nested output (tensor / list / tuple / dict), in traversal order."""
-    if isinstance(output, Tensor):
-        return (output, )
-    if isinstance(output, dict):
-        return tuple(t for v in output.values() for t in flatten_tensors(v))
-    if isinstance(output, (list, tuple)):
-        return tuple(t for v in output for t in flatten_tensors(v))
-    return ()
-
-
 @contextlib.contextmanager
 def timed_method(obj: Any, name: str, sink: List[float], device: torch.device) -> Iterator[None]:
     """Temporarily wrap ``obj.<name>`` so that every call's duration is appended to ``sink``.
@@ -228,11 +204,6 @@ def timed_method(obj: Any, name: str, sink: List[float], device: torch.device) -
     finally:
         if name in vars(obj):
             delattr(obj, name)
-
-
-def cpu_threads() -> int:
-    """Threads torch uses for intra-op parallelism."""
-    return torch.get_num_threads()
 
 
 def machine_load() -> Optional[Tuple[float, float, float]]:

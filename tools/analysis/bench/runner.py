@@ -4,41 +4,23 @@
 process. Every stage is guarded: a failing stage (e.g. FLOPs tracing, ONNX export) leaves its
 columns empty and its message in the row's ``error`` field; the other figures are still measured.
 """
-import importlib.util
 import os.path as osp
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import torch
+from torch.utils.benchmark import Measurement
 
-from posezoo.apis.task import POSE, infer_task
-from .measure import (autocast_context, count_flops, count_params, peak_memory_mib,
-                      time_callable)
-from .models import InferenceNetwork, config_name, input_shape, load_model, random_input
+from posezoo.apis import config_input_shape, config_task, init_model
+from posezoo.apis.task import POSE
+from posezoo.deployment import InferenceNetwork
+from posezoo.utils.setup_env import resolve_config
+
+from .measure import autocast_context, count_flops, count_params, peak_memory_mib, percentile, time_callable
+from .models import config_name, random_input
 from .pose_e2e import pose_end_to_end
 from .report import Row
-
-
-def resolve_config(spec: str) -> str:
-    """A config path from ``path`` or ``<package>::<path inside its .mim/configs>``.
-
-    ``mmpose::body_2d_keypoint/dekr/coco/dekr_hrnet-w32_8xb10-140e_coco-512x512.py`` resolves
-    to the file shipped inside the installed mmpose package (found without importing it).
-    """
-    if '::' not in spec:
-        if not osp.isfile(spec):
-            raise FileNotFoundError(f'config file not found: {spec}')
-        return spec
-    package, rel = spec.split('::', 1)
-    found = importlib.util.find_spec(package)
-    if found is None or not found.submodule_search_locations:
-        raise FileNotFoundError(f'{spec}: package {package!r} is not installed')
-    for root in found.submodule_search_locations:
-        path = osp.join(root, '.mim', 'configs', rel)
-        if osp.isfile(path):
-            return path
-    raise FileNotFoundError(f'{spec}: no such config in the installed {package}')
 
 
 @dataclass
@@ -91,12 +73,12 @@ def _ms(seconds: float) -> float:
     return seconds * 1000.0
 
 
-def _timing_fields(row: Row, prefix: str, stats: Any, batch: int) -> None:
+def _timing_fields(row: Row, prefix: str, stats: Measurement, batch: int) -> None:
     row[f'{prefix}_ms'] = _ms(stats.median)
     row[f'{prefix}_iqr_ms'] = _ms(stats.iqr)
-    row[f'{prefix}_p10_ms'] = _ms(stats.p10)
-    row[f'{prefix}_p90_ms'] = _ms(stats.p90)
-    row[f'{prefix}_n'] = stats.n
+    row[f'{prefix}_p10_ms'] = _ms(percentile(stats, 10))
+    row[f'{prefix}_p90_ms'] = _ms(percentile(stats, 90))
+    row[f'{prefix}_n'] = len(stats.times)
     fps_key = 'fps_' + prefix.split('_', 1)[1]
     row[fps_key] = batch / stats.median
 
@@ -115,14 +97,14 @@ def benchmark_config(config: str, settings: BenchSettings, name: Optional[str] =
         log: progress messages.
 
     Returns:
-        list: result rows (see :mod:`posezoo.benchmark.report` for the keys).
+        list: result rows (see :mod:`bench.report` for the keys).
     """
     path = resolve_config(config)
     name = name or config_name(path)
     device = torch.device(settings.device)
-    model = load_model(path, device=settings.device, checkpoint=checkpoint)
-    task = infer_task(model.cfg)
-    shape = tuple(shape) if shape else input_shape(model.cfg, path)
+    model = init_model(path, checkpoint=checkpoint, device=settings.device)
+    task = config_task(model.cfg)
+    shape = tuple(shape) if shape else config_input_shape(model.cfg)
     network = InferenceNetwork(model, task).eval()
     base: Row = dict(name=name, config=config, task=task, device=str(device),
                      threads=torch.get_num_threads(), input='x'.join(map(str, shape)),
@@ -171,17 +153,13 @@ def benchmark_config(config: str, settings: BenchSettings, name: Optional[str] =
             log(f'[{name}] ONNX export + ONNX Runtime')
             _guard(row, 'onnx', lambda: _onnx_fields(row, network, x1, name, settings))
         rows.append(row)
-    del model, network
-    if device.type == 'cuda':
-        torch.cuda.empty_cache()
     return rows
 
 
 def _onnx_fields(row: Row, network: torch.nn.Module, x1: torch.Tensor, name: str,
                  settings: BenchSettings) -> None:
     """Export, check against PyTorch on ``x1`` and time ONNX Runtime at batch 1."""
-    from posezoo.deployment.onnx_export import (export_onnx, max_abs_error, ort_session,
-                                                run_ort)
+    from posezoo.deployment import export_onnx, max_abs_error, ort_session, run_ort
     path = osp.join(settings.onnx_dir, f'{name}.onnx')
     export_onnx(network, x1, path)
     session = ort_session(path, settings.device)
@@ -210,6 +188,8 @@ def benchmark_many(configs: Sequence[str], settings: BenchSettings,
             rows += benchmark_config(config, settings, name=name,
                                      checkpoint=checkpoints.get(config),
                                      shape=shapes.get(config), log=log)
+            if torch.cuda.is_available():  # the model of this config is gone: free its cache
+                torch.cuda.empty_cache()
         except Exception as err:  # keep measuring the other configs
             log(f'[{config}] failed: {type(err).__name__}: {err}')
             for precision in settings.precisions:

@@ -12,6 +12,8 @@ import os.path as osp
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+import yaml
+
 Row = Dict[str, Any]
 
 
@@ -24,31 +26,9 @@ class Column:
     meaning: str
 
 
-#: The numeric columns, in table order. ``/base`` ratios exist for every one of them.
-COLUMNS: Tuple[Column, ...] = (
-    Column('params_m', 'Params (M)', '.3g', 'parameters of the inference network, millions'),
-    Column('gflops', 'GFLOPs', '.3g',
-           'multiply-accumulates of one forward at the input size, 1e9 (fvcore convention)'),
-    Column('lat_b1_ms', 'Lat b1 (ms)', '.0f', 'median forward latency at batch 1'),
-    Column('lat_b1_iqr_ms', 'IQR b1', '.0f', 'interquartile range of the batch-1 latencies'),
-    Column('fps_b1', 'FPS b1', '.2f', 'images (clips) per second at batch 1 = 1 / median'),
-    Column('lat_bn_ms', 'Lat bN (ms)', '.0f', 'median forward latency at batch N'),
-    Column('fps_bn', 'FPS bN', '.2f', 'throughput at batch N = N / median'),
-    Column('mem_b1_mib', 'Mem b1 (MiB)', '.0f',
-           'peak memory added by one batch-1 forward (CPU: RSS; CUDA: allocated)'),
-    Column('mem_bn_mib', 'Mem bN (MiB)', '.0f', 'the same at batch N'),
-    Column('e2e_pre_ms', 'E2E pre (ms)', '.0f',
-           'image file -> network input: decode, test pipeline, normalisation'),
-    Column('e2e_fwd_ms', 'E2E fwd (ms)', '.0f',
-           'network calls of one image (both passes with flip test)'),
-    Column('e2e_dec_ms', 'E2E dec (ms)', '.0f',
-           'heatmaps -> people: aggregation, peaks, grouping, rescaling'),
-    Column('e2e_ms', 'E2E (ms)', '.0f', 'image-to-keypoints total (median)'),
-    Column('e2e_fps', 'E2E FPS', '.2f', '1 / E2E total'),
-    Column('ort_b1_ms', 'ORT b1 (ms)', '.0f', 'ONNX Runtime median latency at batch 1'),
-    Column('ort_fps_b1', 'ORT FPS', '.2f', 'ONNX Runtime throughput at batch 1'),
-    Column('onnx_max_abs', 'ONNX err', '.1e', 'max |ONNX Runtime - PyTorch| on the batch-1 input'),
-)
+#: The numeric columns, in table order (``columns.yml`` beside this file).
+with open(osp.join(osp.dirname(__file__), 'columns.yml'), encoding='utf-8') as _f:
+    COLUMNS: Tuple[Column, ...] = tuple(Column(**c) for c in yaml.safe_load(_f))
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 #: Identity fields of a row, in CSV order.
 ID_KEYS = ('name', 'config', 'aliases', 'task', 'device', 'precision', 'threads', 'input',
@@ -99,6 +79,31 @@ class Claim:
     denominator: str
     keys: Tuple[str, ...]
     expected: str
+
+
+def load_claims(paths: Sequence[str]) -> List[Claim]:
+    """The claims of YAML files (``claims.yml`` beside the metafiles), in file order.
+
+    Each file holds ``Claims:``, a list of ``{Label, Numerator, Denominator, Columns, Paper}``
+    (row names, column keys of :data:`COLUMNS` and the paper's words).
+
+    Raises:
+        ValueError: a field is missing or a column is unknown (the message names the file).
+    """
+    claims = []
+    for path in paths:
+        with open(path, encoding='utf-8') as f:
+            entries = (yaml.safe_load(f) or {}).get('Claims') or []
+        for i, entry in enumerate(entries):
+            missing = [k for k in ('Label', 'Numerator', 'Denominator', 'Columns', 'Paper')
+                       if k not in entry]
+            unknown = [k for k in entry.get('Columns', []) if k not in COLUMN_KEYS]
+            if missing or unknown:
+                raise ValueError(f'{path}: claim {i} ({entry.get("Label")}): missing fields '
+                                 f'{missing}, unknown columns {unknown}')
+            claims.append(Claim(entry['Label'], entry['Numerator'], entry['Denominator'],
+                                tuple(entry['Columns']), entry['Paper']))
+    return claims
 
 
 def claim_rows(rows: Sequence[Row], claims: Sequence[Claim]) -> List[Row]:

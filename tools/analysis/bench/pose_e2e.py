@@ -10,29 +10,21 @@ One call = what ``mmpose.apis.inference_bottomup`` does for one image file:
   grouping, rescoring and the mapping back to image coordinates.
 
 The split needs no change in the models: ``extract_feat`` and ``head.forward`` are wrapped with
-timers for the duration of the measurement (:func:`posezoo.benchmark.measure.timed_method`).
+timers for the duration of the measurement (:func:`bench.measure.timed_method`).
 """
 import time
 from typing import Any, Dict, List
 
 import torch
-from mmengine.dataset import Compose, pseudo_collate
+from mmengine.dataset import Compose
 from torch import nn
 
+from posezoo.apis import preprocess
 from posezoo.apis.task import test_pipeline
-from .measure import TimingStats, autocast_context, synchronize, timed_method
+
+from .measure import autocast_context, measurement, synchronize, timed_method
 
 PARTS = ('preprocess', 'forward', 'decode', 'total')
-
-
-def preprocess_image(model: nn.Module, pipeline: Compose, image_path: str) -> Dict[str, Any]:
-    """One image through the test ``pipeline`` and the model's data preprocessor (batch 1)."""
-    data = dict(img_path=image_path)
-    data.update(model.dataset_meta or {})
-    sample = pipeline(data)
-    if sample is None:
-        raise ValueError(f'the test pipeline dropped {image_path}')
-    return model.data_preprocessor(pseudo_collate([sample]), False)
 
 
 def pose_end_to_end(model: nn.Module, image_path: str, device: torch.device,
@@ -41,7 +33,7 @@ def pose_end_to_end(model: nn.Module, image_path: str, device: torch.device,
     """Time ``repeats`` image-to-keypoints runs (after ``warmup``) of a bottom-up pose model.
 
     Args:
-        model: a pose model from :func:`posezoo.benchmark.models.load_model` (has ``cfg``,
+        model: a pose model from :func:`posezoo.apis.init_model` (has ``cfg``,
             ``dataset_meta``, ``extract_feat`` and ``head``).
         image_path: a real image file (e.g. a COCO image with several people).
         device: where the model is.
@@ -50,7 +42,7 @@ def pose_end_to_end(model: nn.Module, image_path: str, device: torch.device,
         repeats: timed runs.
 
     Returns:
-        dict: :class:`TimingStats` for each of :data:`PARTS` (seconds), ``people`` (instances
+        dict: a ``torch.utils.benchmark`` ``Measurement`` for each of :data:`PARTS` (seconds), ``people`` (instances
         predicted with a score > 0 in the last run) and ``input_shape`` (the network input).
     """
     if not hasattr(model, 'head') or not hasattr(model, 'extract_feat'):
@@ -65,7 +57,7 @@ def pose_end_to_end(model: nn.Module, image_path: str, device: torch.device,
         synchronize(device)
         start = time.perf_counter()
         with torch.no_grad(), autocast_context(device, precision):
-            data = preprocess_image(model, pipeline, image_path)
+            data = preprocess(model, image_path, pipeline)
             synchronize(device)
             preprocessed = time.perf_counter()
             with timed_method(model, 'extract_feat', feat_times, device), \
@@ -85,7 +77,7 @@ def pose_end_to_end(model: nn.Module, image_path: str, device: torch.device,
         people = int((torch.as_tensor(scores).reshape(len(instances), -1).amax(-1) > 0).sum()) \
             if len(instances) else 0
         input_shape = tuple(data['inputs'].shape)
-    out: Dict[str, Any] = {part: TimingStats.from_samples(samples[part]) for part in PARTS}
+    out: Dict[str, Any] = {part: measurement(samples[part], part) for part in PARTS}
     out['people'] = people
     out['input_shape'] = input_shape
     return out

@@ -1,0 +1,48 @@
+"""``preprocess``: one image as the network sees it (test pipeline + data preprocessor)."""
+from typing import Any, Dict, Optional, Union
+
+import numpy as np
+import torch
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import DefaultScope
+
+from .task import test_pipeline
+
+_LOADERS = ('LoadImage', 'LoadImageFromFile', 'mmengine.LoadImageFromFile')
+
+
+def preprocess(model: torch.nn.Module, image: Union[str, np.ndarray],
+               pipeline: Optional[Compose] = None) -> Dict[str, Any]:
+    """Run one image through the config's test pipeline and the model's data preprocessor.
+
+    Args:
+        model: a model from :func:`posezoo.apis.init_model` (it carries ``model.cfg``); pose
+            models add their ``dataset_meta`` to the sample, as MMPose's inference does.
+        image: an image file, or an HxW(xC) BGR array (the pipeline's loading step is skipped).
+        pipeline: the composed test pipeline, when the caller reuses it (default: built from
+            ``model.cfg`` in the model's scope).
+
+    Returns:
+        dict: ``inputs`` (1, C, H, W) on the model's device, normalised, and ``data_samples``
+        (a list of one data sample with the pipeline's meta information).
+
+    Raises:
+        ValueError: the pipeline dropped the image.
+    """
+    if pipeline is None:
+        steps = test_pipeline(model.cfg)
+        if isinstance(image, np.ndarray) and steps and steps[0].get('type') in _LOADERS:
+            steps = steps[1:]
+        with DefaultScope.overwrite_default_scope(model.cfg.get('default_scope')):
+            pipeline = Compose(steps)
+    if isinstance(image, np.ndarray):
+        data: Dict[str, Any] = dict(img=image, img_shape=image.shape[:2],
+                                    ori_shape=image.shape[:2], img_path=None)
+    else:
+        data = dict(img_path=image)
+    data.update(getattr(model, 'dataset_meta', None) or {})
+    sample = pipeline(data)
+    if sample is None:
+        raise ValueError(f'the test pipeline dropped the image {image if isinstance(image, str) else ""}')
+    with torch.no_grad():
+        return model.data_preprocessor(pseudo_collate([sample]), False)
