@@ -3,17 +3,17 @@
 A line-by-line port of :class:`posezoo.pose.bkpose.bkpose_codec.BKPoseHeatmap`'s decoder: the
 same steps, in the same order, with the same float32 arithmetic, so that both give the same
 people (tested against the torch pipeline in ``tests/test_edge``). The methods carry the
-codec's names (``_candidates``, ``_score_pairs``, ``_match``, ``_merge_fragments``,
-``_assemble``); read the codec's module docstring for the algorithm. Where the codec calls a
+codec's names (``_candidates``, ``_score_pairs``, ``_assemble``, ``_merge_fragments``,
+``_finish``); read the codec's module docstring for the algorithm. Where the codec calls a
 torch kernel, this port uses:
 
-* ``F.max_pool2d`` (stride 1, -inf padding) -> ``cv2.dilate`` with a rectangular kernel
-  (a max filter whose border never wins);
+* mmpose's ``batch_heatmap_nms`` (``F.max_pool2d``, stride 1, -inf padding) -> ``cv2.dilate``
+  with a square kernel (a max filter whose border never wins);
 * ``topk`` -> a stable descending ``argsort``;
 * ``F.grid_sample`` (bilinear, ``align_corners=True``, zero padding) -> :func:`_bilinear`;
 * ``torch.cdist`` -> the explicit Euclidean distance.
 """
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -63,21 +63,25 @@ class EdgeBKPoseDecoder:
         num_keypoints (int): K.
         skeleton_links (Sequence[Tuple[int, int]]): the B links.
         input_size, heatmap_size (Tuple[int, int]): (w, h) of the input and of the heatmaps.
-        score_thr, nms_kernel, max_candidates, num_samples, limb_thr, min_on_limb,
-        merge_ratio, max_instances: as in ``BKPoseHeatmap``.
+        sigma_b (float): body-part Gaussian std in input pixels.
+        score_thr, nms_kernel, max_candidates, num_samples, limb_thr, min_on_limb, end_margin,
+        link_lengths, length_tolerance, merge_ratio, min_keypoints, min_fragment_score,
+        max_instances: as in ``BKPoseHeatmap``.
     """
 
     def __init__(self, num_keypoints: int, skeleton_links: Sequence[Tuple[int, int]],
-                 input_size: Tuple[int, int], heatmap_size: Tuple[int, int],
-                 score_thr: float, nms_kernel: int, max_candidates: int, num_samples: int,
-                 limb_thr: float, min_on_limb: float, merge_ratio: float,
-                 max_instances: int) -> None:
+                 input_size: Tuple[int, int], heatmap_size: Tuple[int, int], sigma_b: float,
+                 score_thr: float, nms_kernel: int, max_candidates: Optional[int],
+                 num_samples: int, limb_thr: float, min_on_limb: float, end_margin: float,
+                 link_lengths: Sequence[float], length_tolerance: float, merge_ratio: float,
+                 min_keypoints: int, min_fragment_score: float, max_instances: int) -> None:
         self.num_keypoints = int(num_keypoints)
         self.skeleton_links = [tuple(int(i) for i in link) for link in skeleton_links]
         self.num_links = len(self.skeleton_links)
         self.link_array = np.array(self.skeleton_links, dtype=np.int64).reshape(-1, 2)
         self.scale_factor = (np.array(input_size, dtype=np.float32) /
                              np.array(heatmap_size, dtype=np.float32))
+        self.sigma_b = sigma_b / float(self.scale_factor.mean())  # heatmap pixels
         self.score_thr = score_thr
         if nms_kernel % 2 != 1:
             raise ValueError(f'nms_kernel must be odd, got {nms_kernel}')
@@ -86,28 +90,39 @@ class EdgeBKPoseDecoder:
         self.num_samples = num_samples
         self.limb_thr = limb_thr
         self.min_on_limb = min_on_limb
+        self.end_margin = end_margin
+        self.link_lengths = np.asarray(link_lengths, dtype=np.float32)
+        if len(self.link_lengths) != self.num_links:
+            raise ValueError(f'link_lengths needs {self.num_links} values, got '
+                             f'{len(self.link_lengths)}')
+        self.length_tolerance = length_tolerance
         self.merge_ratio = merge_ratio
+        self.min_keypoints = min_keypoints
+        self.min_fragment_score = min_fragment_score
         self.max_instances = max_instances
         K = self.num_keypoints
         self._adjacency = np.zeros((K, K), dtype=np.int64)
-        for a, b in self.skeleton_links:
+        path = np.full((K, K), np.inf)
+        for (a, b), length in zip(self.skeleton_links, self.link_lengths):
             self._adjacency[a, b] = self._adjacency[b, a] = 1
-        hops = np.where(self._adjacency > 0, 1.0, np.inf)
-        np.fill_diagonal(hops, 0)
+            path[a, b] = path[b, a] = min(path[a, b], length)
+        np.fill_diagonal(path, 0)
         for k in range(K):  # Floyd-Warshall
-            hops = np.minimum(hops, hops[:, k, None] + hops[None, k, :])
-        hops[hops == 0] = np.inf
-        self._hops = hops
+            path = np.minimum(path, path[:, k, None] + path[None, k, :])
+        self._path = path
 
     @classmethod
     def from_sidecar(cls, codec: Dict[str, Any]) -> 'EdgeBKPoseDecoder':
         """Build from the ``codec`` entry of an edge sidecar."""
-        settings = {k: v for k, v in codec.items() if k != 'type'}
-        return cls(**settings)
+        return cls(**{k: v for k, v in codec.items() if k != 'type'})
 
     @property
     def num_channels(self) -> int:
         return self.num_keypoints + self.num_links
+
+    def to_input(self, points: np.ndarray) -> np.ndarray:
+        """Heatmap (x, y) -> input-image (x, y), pixel centres: x = s (x_h + 0.5) - 0.5."""
+        return (np.asarray(points, np.float32) + 0.5) * self.scale_factor - 0.5
 
     def decode(self, heatmaps: np.ndarray) -> Decoded:
         """Group the keypoint peaks of one (K + B, H, W) heatmap into people.
@@ -124,23 +139,21 @@ class EdgeBKPoseDecoder:
         locs, scores, valid = self._candidates(heatmaps[:K])
         if not valid.any():
             return _empty(K)
-        pair_scores = self._score_pairs(heatmaps[K:], locs, valid)
-        a_idx, b_idx = self.link_array.T
-        priority = pair_scores + 0.5 * (scores[a_idx][:, :, None] + scores[b_idx][:, None, :])
-        links, rows, cols, link_priority = self._match(priority)
-        link_scores = pair_scores[links, rows, cols]
-        keypoints, keypoint_scores, instance_scores = self._assemble(
-            locs, scores, valid, links, rows, cols, link_scores, link_priority)
-        return keypoints * self.scale_factor, keypoint_scores, instance_scores
+        limb_scores, lengths = self._score_pairs(heatmaps[K:], locs, valid)
+        index, limb_total = self._assemble(scores, valid, limb_scores, lengths)
+        index, limb_total = self._merge_fragments(index, limb_total, locs)
+        keypoints, keypoint_scores, instance_scores = self._finish(index, limb_total, locs,
+                                                                   scores)
+        return self.to_input(keypoints), keypoint_scores, instance_scores
 
     def _candidates(self, heatmaps: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Peaks of (K, H, W) keypoint heatmaps: locations (K, M, 2), scores (K, M), valid."""
         K, H, W = heatmaps.shape
-        k = self.nms_kernel
-        pooled = _max_filter(heatmaps, k)
-        peaks = np.where((heatmaps == pooled) & (heatmaps > self.score_thr), heatmaps,
-                         np.float32(0)).reshape(K, -1)
-        m = int(min(self.max_candidates, int((peaks > 0).sum(1).max())))
+        peaks = heatmaps * (heatmaps == _max_filter(heatmaps, self.nms_kernel))
+        peaks = np.where(peaks > self.score_thr, peaks, np.float32(0)).reshape(K, -1)
+        m = int((peaks > 0).sum(1).max())
+        if self.max_candidates is not None:
+            m = min(m, self.max_candidates)
         index = np.argsort(-peaks, axis=1, kind='stable')[:, :max(m, 1)]
         scores = np.take_along_axis(peaks, index, axis=1)
         valid = scores > 0
@@ -164,55 +177,104 @@ class EdgeBKPoseDecoder:
         dx = offset(log_at(x - 1, y), centre, log_at(x + 1, y), (x > 0) & (x < W - 1))
         dy = offset(log_at(x, y - 1), centre, log_at(x, y + 1), (y > 0) & (y < H - 1))
         locs = np.stack([x + dx, y + dy], axis=-1).astype(np.float32)
-        near = np.linalg.norm(locs[:, :, None] - locs[:, None], axis=-1) <= k // 2
+        near = np.linalg.norm(locs[:, :, None] - locs[:, None], axis=-1) <= self.nms_kernel // 2
         better = np.tril(np.ones(near.shape[1:], dtype=bool), -1)
         valid = valid & ~(near & better & valid[:, None, :]).any(-1)
         return locs, scores, valid
 
     def _score_pairs(self, limb_maps: np.ndarray, locs: np.ndarray,
-                     valid: np.ndarray) -> np.ndarray:
-        """Scores of every candidate pair of every link: (B, M, M), -inf where not admissible."""
+                     valid: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Limb scores (B, M, M) (-inf where not admissible) and segment lengths (B, M, M)."""
         B, H, W = limb_maps.shape
         M = locs.shape[1]
         if B == 0:
-            return np.full((0, M, M), -np.inf, np.float32)
+            return np.full((0, M, M), -np.inf, np.float32), np.zeros((0, M, M), np.float32)
         a_idx, b_idx = self.link_array.T
         pa = locs[a_idx][:, :, None, None, :]  # (B, M, 1, 1, 2)
         pb = locs[b_idx][:, None, :, None, :]  # (B, 1, M, 1, 2)
-        t = np.linspace(0, 1, self.num_samples, dtype=np.float32).reshape(1, 1, 1, -1, 1)
-        points = pa * (1 - t) + pb * t  # (B, M, M, S, 2)
-        samples = _bilinear(limb_maps, points.reshape(B, M * M * self.num_samples, 2)).reshape(
-            B, M, M, self.num_samples)
-        length = np.linalg.norm((pa - pb)[:, :, :, 0], axis=-1)  # (B, M, M)
+        S = self.num_samples
+        t = np.linspace(0, 1, S, dtype=np.float32).reshape(1, 1, 1, -1, 1)
+        length = np.linalg.norm(pa - pb, axis=-1, keepdims=True)  # (B, M, M, 1, 1)
+        unit = np.where(length > 1e-6, (pb - pa) / np.maximum(length, np.float32(1e-6)),
+                        np.array([1.0, 0.0], np.float32))
+        beyond = np.float32(self.end_margin * self.sigma_b)
+        points = np.concatenate([pa * (1 - t) + pb * t, pa - beyond * unit, pb + beyond * unit],
+                                axis=3)  # (B, M, M, S + 2, 2)
+        values = _bilinear(limb_maps, points.reshape(B, M * M * (S + 2), 2)).reshape(
+            B, M, M, S + 2)
+        samples, ends = values[..., :S], values[..., S:]
+        length = length[..., 0, 0]
         prior = np.minimum(0.5 * H / np.maximum(length, np.float32(1e-6)) - 1, 0)
-        score = (samples.mean(-1) + prior).astype(np.float32)
+        score = (samples.mean(-1) - ends.mean(-1) + prior).astype(np.float32)
         on_limb = (samples > self.limb_thr).astype(np.float32).mean(-1) >= self.min_on_limb
         ok = valid[a_idx][:, :, None] & valid[b_idx][:, None, :] & on_limb & (score > 0)
-        return np.where(ok, score, np.float32(-np.inf))
+        return np.where(ok, score, np.float32(-np.inf)), length
 
-    @staticmethod
-    def _match(pair_scores: np.ndarray) -> Tuple[np.ndarray, ...]:
-        """Greedy one-to-one matching of every link at once by mutual-best rounds: link index,
-        candidate of joint a, of joint b, and priority of each accepted connection."""
-        scores = pair_scores.copy()
-        accepted = []
-        rows = np.arange(scores.shape[1])[None]
-        while True:
-            best_col = scores.argmax(2)  # (B, M)
-            best_row = scores.argmax(1)  # (B, M)
-            mutual = (np.take_along_axis(best_row, best_col, 1) == rows) & np.isfinite(
-                np.take_along_axis(scores, best_col[..., None], 2)[..., 0])
-            if not mutual.any():
-                break
-            link, row = np.nonzero(mutual)
-            col = best_col[link, row]
-            accepted.append((link, row, col, scores[link, row, col]))
-            scores[link, row, :] = -np.inf
-            scores[link, :, col] = -np.inf
-        if not accepted:
-            empty = np.zeros((0, ), np.int64)
-            return empty, empty, empty, np.zeros((0, ), np.float32)
-        return tuple(np.concatenate(parts) for parts in zip(*accepted))
+    def _assemble(self, scores: np.ndarray, valid: np.ndarray, limb_scores: np.ndarray,
+                  lengths: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Greedy assembly of the admissible connections into people: ``index`` (P, K)
+        candidate of each keypoint (-1: missing) and ``limb_total`` (P,)."""
+        K, M = scores.shape
+        link, row, col = np.nonzero(np.isfinite(limb_scores))
+        ka, kb = self.link_array[link, 0], self.link_array[link, 1]
+        priority = limb_scores[link, row, col] + 0.5 * (scores[ka, row] + scores[kb, col])
+        relative = lengths[link, row, col] / self.link_lengths[link]
+        owner = np.full((K, M), -1, dtype=np.int64)
+        used = np.zeros((self.num_links, 2, M), dtype=bool)
+        members: List[np.ndarray] = []
+        limb_sum: List[float] = []
+        scale: List[float] = []
+        tol = self.length_tolerance
+        for i in np.argsort(-priority, kind='stable'):
+            l, a, b, ca, cb = link[i], ka[i], kb[i], row[i], col[i]
+            if used[l, 0, ca] or used[l, 1, cb]:
+                continue
+            pa, pb, r = owner[a, ca], owner[b, cb], float(relative[i])
+            if pa < 0 and pb < 0:
+                person = np.full(K, -1, dtype=np.int64)
+                person[a], person[b] = ca, cb
+                members.append(person)
+                limb_sum.append(0.0)
+                scale.append(r)
+                owner[a, ca] = owner[b, cb] = p = len(members) - 1
+            elif pa >= 0 and pb >= 0:
+                p = pa
+                if pa != pb:
+                    if ((members[pa] >= 0) & (members[pb] >= 0)).any() or r > tol * max(
+                            scale[pa], scale[pb]):
+                        continue
+                    taken = members[pb] >= 0
+                    members[pa][taken] = members[pb][taken]
+                    owner[owner == pb] = pa
+                    limb_sum[pa] += limb_sum[pb]
+                    scale[pa] = max(scale[pa], scale[pb])
+                    members[pb][:] = -1
+            else:
+                p, k, c = (pa, b, cb) if pa >= 0 else (pb, a, ca)
+                if members[p][k] >= 0 or r > tol * scale[p]:
+                    continue
+                members[p][k] = c
+                owner[k, c] = p
+            used[l, 0, ca] = used[l, 1, cb] = True
+            limb_sum[p] += float(limb_scores[l, ca, cb])
+            scale[p] = max(scale[p], r)
+        for k, m in zip(*np.nonzero(valid & (owner < 0))):
+            person = np.full(K, -1, dtype=np.int64)
+            person[k] = m
+            members.append(person)
+            limb_sum.append(0.0)
+        if not members:
+            return np.zeros((0, K), np.int64), np.zeros((0, ), np.float32)
+        index = np.stack(members)
+        alive = (index >= 0).any(1)
+        return index[alive], np.asarray(limb_sum, np.float32)[alive]
+
+    def _person_scale(self, points: np.ndarray, found: np.ndarray) -> np.ndarray:
+        """(P,) scale of each person: max over its limbs of length / link_length (0: none)."""
+        links = self.link_array
+        length = np.linalg.norm(points[:, links[:, 0]] - points[:, links[:, 1]], axis=-1)
+        both = found[:, links[:, 0]] & found[:, links[:, 1]]
+        return np.where(both, length / self.link_lengths, 0).max(1, initial=0)
 
     def _merge_fragments(self, index: np.ndarray, limb_total: np.ndarray,
                          locs: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -220,22 +282,19 @@ class EdgeBKPoseDecoder:
         P, K = index.shape
         found = index >= 0
         points = locs[np.arange(K), np.where(found, index, 0)]  # (P, K, 2)
-        links = self.link_array
-        link_len = np.linalg.norm(points[:, links[:, 0]] - points[:, links[:, 1]], axis=-1)
-        scale = np.where(found[:, links[:, 0]] & found[:, links[:, 1]], link_len,
-                         0).max(1, initial=0)
+        scale = self._person_scale(points, found)
         pid, kind = np.nonzero(found)
         pos = points[pid, kind]
-        hops = self._hops[kind[:, None], kind[None, :]]
-        ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / hops
+        path = self._path[kind[:, None], kind[None, :]]
         pair_scale = np.maximum(scale[pid][:, None], scale[pid][None, :])
-        ok = (np.isfinite(hops) & (pid[:, None] < pid[None, :]) & (pair_scale > 0) &
-              (ratio <= self.merge_ratio * pair_scale))
+        with np.errstate(divide='ignore', invalid='ignore'):
+            ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / (path * pair_scale)
+        ok = ((pid[:, None] < pid[None, :]) & np.isfinite(path) & (path > 0) &
+              (pair_scale > 0) & (ratio <= self.merge_ratio))
         first, second = np.nonzero(ok)
         if not len(first):
             return index, limb_total
-        order = np.argsort((ratio / np.where(pair_scale > 0, pair_scale, 1))[first, second],
-                           kind='stable')
+        order = np.argsort(ratio[first, second], kind='stable')
         linked = found.astype(np.int64) @ self._adjacency @ found.T.astype(np.int64) > 0
         root = np.arange(P)
         for i, j in zip(pid[first[order]], pid[second[order]]):
@@ -253,63 +312,24 @@ class EdgeBKPoseDecoder:
         keep = root == np.arange(P)
         return index[keep], limb_total[keep]
 
-    def _assemble(self, locs: np.ndarray, scores: np.ndarray, valid: np.ndarray,
-                  links: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-                  link_scores: np.ndarray, link_priority: np.ndarray) -> Decoded:
-        """Join accepted connections into people, highest priority first."""
-        K, M = scores.shape
-        owner = np.full((K, M), -1, dtype=np.int64)
-        members: List[np.ndarray] = []
-        limb_sum: List[float] = []
-        for i in np.argsort(-link_priority, kind='stable'):
-            ka, kb = self.link_array[links[i]]
-            ca, cb, s = rows[i], cols[i], float(link_scores[i])
-            pa, pb = owner[ka, ca], owner[kb, cb]
-            if pa < 0 and pb < 0:
-                person = np.full(K, -1, dtype=np.int64)
-                person[ka], person[kb] = ca, cb
-                members.append(person)
-                limb_sum.append(s)
-                owner[ka, ca] = owner[kb, cb] = len(members) - 1
-            elif pa >= 0 and pb < 0:
-                if members[pa][kb] < 0:
-                    members[pa][kb] = cb
-                    owner[kb, cb] = pa
-                    limb_sum[pa] += s
-            elif pb >= 0 and pa < 0:
-                if members[pb][ka] < 0:
-                    members[pb][ka] = ca
-                    owner[ka, ca] = pb
-                    limb_sum[pb] += s
-            elif pa != pb:
-                if not ((members[pa] >= 0) & (members[pb] >= 0)).any():
-                    taken = members[pb] >= 0
-                    members[pa][taken] = members[pb][taken]
-                    owner[owner == pb] = pa
-                    limb_sum[pa] += limb_sum[pb] + s
-                    members[pb][:] = -1
-                    limb_sum[pb] = 0.0
-            else:
-                limb_sum[pa] += s
-        for k, m in zip(*np.nonzero(valid & (owner < 0))):
-            person = np.full(K, -1, dtype=np.int64)
-            person[k] = m
-            members.append(person)
-            limb_sum.append(0.0)
-        if not members:
-            return _empty(K)
-        index = np.stack(members)
-        alive = (index >= 0).any(1)
-        index, limb_total = index[alive], np.asarray(limb_sum, np.float32)[alive]
-        index, limb_total = self._merge_fragments(index, limb_total, locs)
+    def _finish(self, index: np.ndarray, limb_total: np.ndarray, locs: np.ndarray,
+                scores: np.ndarray) -> Decoded:
+        """Drop weak fragments, fill missing keypoints, score and sort people (heatmap
+        coordinates, best first, at most ``max_instances``)."""
+        K = self.num_keypoints
         found = index >= 0
         safe = np.where(found, index, 0)
-        k_grid = np.arange(K)[None].repeat(len(index), 0)
+        k_grid = np.broadcast_to(np.arange(K), index.shape)
         keypoint_scores = np.where(found, scores[k_grid, safe], 0).astype(np.float32)
-        keypoints = locs[k_grid, safe]
-        mean = (keypoints * found[..., None]).sum(1) / found.sum(1, keepdims=True)
+        count = found.sum(1)
+        mean_score = keypoint_scores.sum(1) / np.maximum(count, 1)
+        keep = (count >= self.min_keypoints) | (mean_score >= self.min_fragment_score)
+        keep &= count > 0
+        found, safe, keypoint_scores = found[keep], safe[keep], keypoint_scores[keep]
+        keypoints = locs[k_grid[keep], safe]
+        mean = (keypoints * found[..., None]).sum(1) / np.maximum(found.sum(1), 1)[:, None]
         keypoints = np.where(found[..., None], keypoints, mean[:, None]).astype(np.float32)
-        instance_scores = (keypoint_scores.sum(1) + limb_total) / (K + self.num_links)
+        instance_scores = (keypoint_scores.sum(1) + limb_total[keep]) / (K + self.num_links)
         order = np.argsort(-instance_scores, kind='stable')[:self.max_instances]
         return keypoints[order], keypoint_scores[order], instance_scores[order].astype(
             np.float32)

@@ -1,6 +1,6 @@
 """Image -> network input, the way the BK-Pose test pipeline does it, with OpenCV and numpy.
 
-:func:`bottomup_resize` reproduces mmpose's ``BottomupResize`` (non-UDP): the image is scaled
+:func:`bottomup_resize` reproduces mmpose 1.3.2's ``BottomupResize`` (non-UDP): the image is scaled
 to fit (``fit``) or cover (``expand``) the input size, keeping its aspect ratio, and padded to
 a multiple of ``size_factor`` by one ``cv2.warpAffine`` with the same three-point affine matrix
 (so the pixels are identical); :func:`normalize` is ``PoseDataPreprocessor`` (BGR -> RGB,
@@ -64,9 +64,10 @@ def _warp_matrix(center: np.ndarray, scale: np.ndarray, output_size: Tuple[int, 
 
 
 def bottomup_resize(image: np.ndarray, input_size: Tuple[int, int], size_factor: int = 32,
-                    resize_mode: str = 'fit', use_udp: bool = False
+                    resize_mode: str = 'fit', use_udp: bool = False,
+                    pad_val: Sequence[float] = (0, 0, 0)
                     ) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
-    """Resize and pad an (H, W, 3) image to the network input.
+    """Resize and pad an (H, W, 3) image to the network input (``pad_val``: the padding colour).
 
     Returns:
         tuple: the (h', w', 3) resized image (same dtype) and the geometry ``input_size``
@@ -77,10 +78,11 @@ def bottomup_resize(image: np.ndarray, input_size: Tuple[int, int], size_factor:
                                   '(the BK-Pose configs); use_udp=True is not supported')
     img_h, img_w = image.shape[:2]
     actual, padded = input_sizes((img_w, img_h), input_size, size_factor, resize_mode)
-    center = np.round(np.array([img_w / 2, img_h / 2], dtype=np.float32))
+    center = np.array([img_w / 2, img_h / 2], dtype=np.float32)
     scale = np.array([img_w * padded[0] / actual[0], img_h * padded[1] / actual[1]],
                      dtype=np.float32)
-    resized = cv2.warpAffine(image, _warp_matrix(center, scale, padded), padded)
+    resized = cv2.warpAffine(image, _warp_matrix(center, scale, padded), padded,
+                             flags=cv2.INTER_LINEAR, borderValue=tuple(pad_val))
     return resized, dict(input_size=np.array(padded), input_center=center, input_scale=scale)
 
 

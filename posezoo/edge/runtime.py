@@ -118,7 +118,8 @@ class EdgePoseEstimator:
                              f'{getattr(image, "shape", type(image).__name__)}')
         cfg = self.preprocess_cfg
         resized, geometry = bottomup_resize(image, tuple(cfg['input_size']), cfg['size_factor'],
-                                            cfg['resize_mode'], cfg['use_udp'])
+                                            cfg['resize_mode'], cfg['use_udp'],
+                                            cfg.get('pad_val', (0, 0, 0)))
         return normalize(resized, cfg['mean'], cfg['std'], cfg['bgr_to_rgb']), geometry
 
     def forward(self, x: np.ndarray) -> np.ndarray:

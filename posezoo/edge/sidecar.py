@@ -2,9 +2,9 @@
 
 Everything the edge runtime needs besides the network: the input geometry and normalisation of
 the config's test pipeline and data preprocessor, the keypoint names and skeleton links of the
-dataset metainfo, and the decoding settings of the codec. Reading it needs only the standard
-library; writing it (:func:`sidecar_from_model`) takes a built posezoo pose model, but imports
-nothing itself, so this module stays free of the OpenMMLab stack.
+dataset metainfo, and the decoding settings of the codec. Reading it needs only the
+standard library; writing it (:func:`sidecar_from_model`) takes a built posezoo pose model but
+imports nothing of the OpenMMLab stack itself (numpy only).
 
 Layout (``format`` = :data:`SIDECAR_FORMAT`)::
 
@@ -12,8 +12,8 @@ Layout (``format`` = :data:`SIDECAR_FORMAT`)::
      "onnx": "bkpose.onnx",                      # the model file, relative to the sidecar
      "input_name": "input", "output_name": "output_0",
      "preprocess": {"input_size": [w, h], "size_factor": 64, "resize_mode": "expand",
-                    "use_udp": false, "mean": [0, 0, 0], "std": [255, 255, 255],
-                    "bgr_to_rgb": true},
+                    "use_udp": false, "pad_val": [0, 0, 0], "mean": [0, 0, 0],
+                    "std": [255, 255, 255], "bgr_to_rgb": true},
      "keypoint_names": [...], "skeleton_links": [[a, b], ...], "flip_indices": [...],
      "codec": {"type": "BKPoseHeatmap", "input_size": [w, h], "heatmap_size": [W, H],
                "score_thr": 0.2, ...},           # the codec's decoding settings
@@ -23,12 +23,15 @@ import json
 import os.path as osp
 from typing import Any, Dict
 
+import numpy as np
+
 SIDECAR_FORMAT = 'posezoo-edge/1'
 
 #: The codec attributes that decoding reads (see :class:`posezoo.edge.decode.EdgeBKPoseDecoder`).
-CODEC_KEYS = ('input_size', 'heatmap_size', 'num_keypoints', 'skeleton_links', 'score_thr',
-              'nms_kernel', 'max_candidates', 'num_samples', 'limb_thr', 'min_on_limb',
-              'merge_ratio', 'max_instances')
+CODEC_KEYS = ('input_size', 'heatmap_size', 'num_keypoints', 'skeleton_links', 'sigma_b',
+              'score_thr', 'nms_kernel', 'max_candidates', 'num_samples', 'limb_thr',
+              'min_on_limb', 'end_margin', 'link_lengths', 'length_tolerance', 'merge_ratio',
+              'min_keypoints', 'min_fragment_score', 'max_instances')
 
 
 def _plain(value: Any) -> Any:
@@ -37,7 +40,9 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if hasattr(value, 'item') and not isinstance(value, (str, bytes)):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
         return value.item()
     return value
 
@@ -87,6 +92,7 @@ def sidecar_from_model(model: Any, onnx_file: str, output_name: str,
             size_factor=resize.get('size_factor', 32),
             resize_mode=resize.get('resize_mode', 'fit'),
             use_udp=resize.get('use_udp', False),
+            pad_val=resize.get('pad_val', (0, 0, 0)),
             mean=pre.mean.flatten().tolist(),
             std=pre.std.flatten().tolist(),
             bgr_to_rgb=bool(getattr(pre, '_channel_conversion', False))),

@@ -55,7 +55,8 @@ class EdgeCalibrationReader:
             if image is None:
                 raise ValueError(f'cannot decode calibration image {path}')
             resized, _ = bottomup_resize(image, tuple(cfg['input_size']), cfg['size_factor'],
-                                         cfg['resize_mode'], cfg['use_udp'])
+                                         cfg['resize_mode'], cfg['use_udp'],
+                                         cfg.get('pad_val', (0, 0, 0)))
             yield {self.sidecar['input_name']: normalize(resized, cfg['mean'], cfg['std'],
                                                          cfg['bgr_to_rgb'])}
 
