@@ -10,57 +10,93 @@ skeleton links of the dataset metainfo, one (K + B, H, W) heatmap at full resolu
 * people are combined with the maximum.
 
 The sigmas (and ``r0``, ``d0``) are given in **input-image pixels** (512x512 input in the paper)
-and divided by the stride (input / heatmap size) on the heatmap: sigma_k = 9 is 2.25 heatmap pixels
-at 128x128. Gaussian centres keep their sub-pixel position. The smaller scales' targets are the
-adaptive average pooling of this map (:func:`pool_pyramid`, used by the head); the mask W(p)
-(crowd and unannotated people) comes from mmpose's ``BottomupGetHeatmapMask``.
+and divided by the stride s (input / heatmap size) on the heatmap: sigma_k = 9 is 2.25 heatmap
+pixels at 128x128. Gaussian centres keep their sub-pixel position.
+
+**Pixel-centre convention** (:meth:`BKPoseHeatmap.to_heatmap`, :meth:`BKPoseHeatmap.to_input`):
+integer coordinates are pixel centres, and heatmap pixel j covers input pixels [s j, s j + s),
+so its centre is input ``s j + (s - 1) / 2`` (4j + 1.5 at stride 4). Mirroring the input
+(x -> W - 1 - x) is then exactly mirroring the heatmap (j -> W / s - 1 - j), which is what the
+head's flip test does. The smaller scales' targets are the adaptive average pooling of the
+full map (:func:`pool_pyramid`, used by the head); the mask W(p) (crowd and unannotated people)
+comes from mmpose's ``BottomupGetHeatmapMask``.
 
 Decoding (the paper's unspecified "Keypoint Assignment Algorithm", posezoo's design), on one
-(K + B, H, W) heatmap, vectorised in torch except the final union of accepted connections:
+(K + B, H, W) heatmap. Every step is a dense array operation except the greedy assembly and
+the fragment merging, two short loops over the admissible connections / fragment pairs:
 
-1. candidates: local maxima (max-pool NMS) above ``score_thr``, the best ``max_candidates`` per
-   keypoint type, refined to sub-pixel by a quadratic fit of the log-heatmap (exact for a
-   Gaussian peak);
-2. limb scoring: for every link and every candidate pair, ``num_samples`` points on the segment
-   are read (bilinear) from the link's body-part heatmap; score = mean + OpenPose's length prior
-   ``min(0, 0.5 * H / length - 1)``; a pair is admissible when at least ``min_on_limb`` of the
-   samples exceed ``limb_thr``;
-3. matching: greedy one-to-one per link, computed as repeated mutual-best (row and column argmax)
-   rounds over all links at once, on the connection's *priority* = limb score + the mean peak
-   value of its two keypoint candidates. The limb score alone cannot tell a real joint from a
-   weak spurious peak of the same type lying on the limb map: a learned (focal L2) heatmap keeps
-   faint ghost peaks (~0.1-0.2) of one keypoint type at a neighbouring joint, and the segment
-   from a joint to a ghost of its partner sitting on top of it samples only the bright end of
-   the body-part map, so it scores as high as (or higher than) the real limb;
-4. assembly: accepted connections, highest priority first, join people (a union that never gives
-   a person two keypoints of one type); unmatched candidates become one-keypoint people; parts that no
-   link can join (a joint between them is not visible) are merged when they lie close enough
-   for their skeleton distance (:meth:`BKPoseHeatmap._merge_fragments`);
-5. instance score: (sum of keypoint scores + sum of accepted limb scores) / (K + B); missing
-   keypoints get score 0 and the mean position of the person's keypoints.
+1. candidates: every local maximum (mmpose's ``batch_heatmap_nms``) above ``score_thr``
+   (optionally the best ``max_candidates`` per type: the count scales with the scene),
+   refined to sub-pixel by the vertex of the parabola through the log-heatmap at the peak and
+   its two neighbours along x and along y (exact for a Gaussian peak);
+2. pair scoring: for every link and every candidate pair, ``num_samples`` points on the segment
+   are read (bilinear) from the link's body-part heatmap; limb score = mean of the samples +
+   OpenPose's absolute length prior ``min(0, 0.5 * H / length - 1)``; a pair is admissible when
+   at least ``min_on_limb`` of the samples exceed ``limb_thr`` and the limb score is positive;
+3. assembly (greedy, like Kruskal's algorithm): admissible connections in decreasing priority
+   (limb score + the mean peak value of the two candidates: a weak spurious peak of one type
+   sitting on a real limb scores as well on the limb map as the real joint does) are accepted
+   when neither candidate already has a connection of that link, the two people they belong to
+   share no keypoint type, and the limb-length prior relative to the person's scale holds: a
+   limb may be at most ``length_tolerance`` times the person's longest limb so far (a loose
+   bound: foreshortening makes limbs of one person differ several-fold);
+4. fragments: candidates left unconnected become one-keypoint fragments; parts of one person
+   that no link joins (a joint between them is not labelled or not found) are merged
+   (:meth:`BKPoseHeatmap._merge_fragments`) across at most ``merge_max_hops`` skeleton hops
+   when their distance fits the people's scale and the limb maps give no evidence that they
+   are two people (a link whose two ends they hold carried no admissible limb);
+5. people with fewer than ``min_keypoints`` keypoints whose mean keypoint score is below
+   ``min_fragment_score`` are dropped (leftover peaks are not people); instance score =
+   (sum of keypoint scores + sum of accepted limb scores) / (K + B); missing keypoints get
+   score 0 and the mean position of the person's keypoints; at most ``max_instances`` people,
+   best first.
 """
+import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from mmpose.codecs.base import BaseKeypointCodec
+from mmpose.codecs.utils import batch_heatmap_nms
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
 
-def pool_pyramid(full: Tensor, sizes: Sequence[Tuple[int, int]]) -> List[Tensor]:
-    """Adaptive average pooling of full-resolution targets to each (H_i, W_i) in ``sizes``.
+def resolve_metainfo(metainfo: Union[dict, str]) -> dict:
+    """An mmpose metainfo dict whose ``from_file`` may name MMPose's own dataset configs as
+    ``mmpose::_base_/datasets/<name>.py`` (resolved in the installed mmpose package; mmpose's
+    ``parse_pose_metainfo`` only knows paths relative to the working directory)."""
+    if isinstance(metainfo, str):
+        metainfo = dict(from_file=metainfo)
+    path = metainfo.get('from_file', '')
+    if path.startswith('mmpose::'):
+        import mmpose
+        full = osp.join(osp.dirname(mmpose.__file__), '.mim', 'configs', path[len('mmpose::'):])
+        if not osp.isfile(full):
+            raise FileNotFoundError(f'BKPoseHeatmap: metainfo {path} not found ({full})')
+        metainfo = dict(metainfo, from_file=full)
+    return metainfo
+
+
+def pool_pyramid(full: Tensor, sizes: Sequence[Tuple[int, int]],
+                 mode: str = 'avg') -> List[Tensor]:
+    """Adaptive pooling of full-resolution maps to each (H_i, W_i) in ``sizes``.
 
     Args:
-        full (Tensor): (B, C, H, W) targets.
+        full (Tensor): (B, C, H, W) maps.
         sizes (Sequence[Tuple[int, int]]): output sizes (H_i, W_i).
+        mode (str): ``'avg'`` (targets) or ``'max'`` (a coarse pixel of an ignore mask is
+            ignored when any fine pixel it pools is). Default ``'avg'``.
 
     Returns:
         List[Tensor]: (B, C, H_i, W_i) each (``full`` itself where the size already matches).
     """
-    return [full if tuple(full.shape[-2:]) == tuple(s) else F.adaptive_avg_pool2d(full, s)
+    pools = dict(avg=F.adaptive_avg_pool2d, max=F.adaptive_max_pool2d)
+    if mode not in pools:
+        raise ValueError(f'pool_pyramid: mode must be "avg" or "max", got {mode!r}')
+    return [full if tuple(full.shape[-2:]) == tuple(s) else pools[mode](full, tuple(s))
             for s in sizes]
 
 
@@ -76,7 +112,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
         input_size (Tuple[int, int]): input image size [w, h].
         heatmap_size (Tuple[int, int]): heatmap size [W, H] (input / 4 in BK-Pose).
         metainfo (dict | str, optional): an mmpose dataset metainfo (e.g.
-            ``dict(from_file='configs/_base_/datasets/coco.py')``) giving the keypoints, the
+            ``dict(from_file='mmpose::_base_/datasets/coco.py')``) giving the keypoints, the
             skeleton links and the flip indices. Default: COCO-17 with its 19 links.
         num_keypoints (int, optional): K, instead of ``metainfo`` (with ``skeleton_links``).
         skeleton_links (Sequence[Tuple[int, int]], optional): the links, instead of ``metainfo``.
@@ -87,15 +123,28 @@ class BKPoseHeatmap(BaseKeypointCodec):
         score_thr (float): minimum keypoint peak value. Default 0.2: the focal L2 loss weights a
             background error by ``(S + beta)^gamma`` (0.014 at S = 0.1 with the paper's values),
             so a trained model keeps faint spurious peaks of ~0.1-0.2 that it is never pushed to
-            remove; as candidates, such peaks join people in place of real keypoints.
+            remove.
         nms_kernel (int): max-pool NMS window (odd). Default 5.
-        max_candidates (int): candidates per keypoint type. Default 30.
+        max_candidates (int, optional): most candidates per keypoint type; None (default):
+            every peak above ``score_thr``, so that crowds keep all their people.
         num_samples (int): points sampled on each candidate segment. Default 10.
         limb_thr (float): body-part value a sample must exceed. Default 0.1.
         min_on_limb (float): fraction of samples that must exceed ``limb_thr``. Default 0.8.
-        merge_ratio (float): how far (per skeleton hop, in longest-link units) parts of one
-            person left unconnected by a missing joint may lie to be joined. Default 1.5.
-        max_instances (int): most people returned, best instance scores first. Default 30.
+        length_tolerance (float): a limb joining a person may be at most this many times
+            longer than the person's longest limb so far (the relative length prior; limbs
+            vary a lot with the pose and the view, so it only stops gross errors).
+            Default 8.
+        merge_ratio (float): fragments merge when their distance is at most ``merge_ratio``
+            times (skeleton hops between the two keypoint types) x (the longer of the two
+            fragments' longest limbs). Default 2.
+        merge_max_hops (int): fragments merge only across at most this many skeleton hops
+            (2: one missing joint between them). Default 2.
+        min_keypoints (int): people with fewer keypoints are fragments. Default 3.
+        min_fragment_score (float): fragments are kept only when their mean keypoint score
+            reaches this value (a real person of whom the network sees one or two keypoints
+            keeps strong peaks; leftover peaks are weak). Default 0.6.
+        max_instances (int): most people returned, best instance scores first. Default 100
+            (COCO's keypoint evaluation should then be run with ``maxDets >= 100``).
     """
 
     def __init__(self,
@@ -110,23 +159,24 @@ class BKPoseHeatmap(BaseKeypointCodec):
                  d0: Optional[float] = None,
                  score_thr: float = 0.2,
                  nms_kernel: int = 5,
-                 max_candidates: int = 30,
+                 max_candidates: Optional[int] = None,
                  num_samples: int = 10,
                  limb_thr: float = 0.1,
                  min_on_limb: float = 0.8,
-                 merge_ratio: float = 1.5,
-                 max_instances: int = 30) -> None:
+                 length_tolerance: float = 8.0,
+                 merge_ratio: float = 2.0,
+                 merge_max_hops: int = 2,
+                 min_keypoints: int = 3,
+                 min_fragment_score: float = 0.6,
+                 max_instances: int = 100) -> None:
         super().__init__()
         if (num_keypoints is None) != (skeleton_links is None):
             raise ValueError('BKPoseHeatmap: give num_keypoints and skeleton_links together '
                              '(or neither, to read them from metainfo)')
         self.flip_indices: Optional[List[int]] = None
         if num_keypoints is None:
-            if metainfo is None:
-                metainfo = dict(from_file='configs/_base_/datasets/coco.py')
-            if isinstance(metainfo, str):
-                metainfo = dict(from_file=metainfo)
-            meta = parse_pose_metainfo(metainfo)
+            meta = parse_pose_metainfo(resolve_metainfo(
+                metainfo if metainfo is not None else 'mmpose::_base_/datasets/coco.py'))
             num_keypoints = int(meta['num_keypoints'])
             skeleton_links = [tuple(int(i) for i in link) for link in meta['skeleton_links']]
             self.flip_indices = [int(i) for i in meta['flip_indices']]
@@ -156,9 +206,13 @@ class BKPoseHeatmap(BaseKeypointCodec):
         self.num_samples = num_samples
         self.limb_thr = limb_thr
         self.min_on_limb = min_on_limb
+        self.length_tolerance = length_tolerance
         self.merge_ratio = merge_ratio
+        self.merge_max_hops = merge_max_hops
+        self.min_keypoints = min_keypoints
+        self.min_fragment_score = min_fragment_score
         self.max_instances = max_instances
-        # hops between keypoint types in the skeleton graph (inf: not connected)
+        # adjacency of keypoint types and hops between them in the skeleton (inf: unconnected)
         self._adjacency = np.zeros((num_keypoints, num_keypoints), dtype=np.int64)
         for a, b in self.skeleton_links:
             self._adjacency[a, b] = self._adjacency[b, a] = 1
@@ -166,13 +220,20 @@ class BKPoseHeatmap(BaseKeypointCodec):
         np.fill_diagonal(hops, 0)
         for k in range(num_keypoints):  # Floyd-Warshall
             hops = np.minimum(hops, hops[:, k, None] + hops[None, k, :])
-        hops[hops == 0] = np.inf  # a type never joins a person that has it
         self._hops = hops
 
     @property
     def num_channels(self) -> int:
         """K + B, the channels of the heatmaps."""
         return self.num_keypoints + self.num_links
+
+    def to_heatmap(self, points: np.ndarray) -> np.ndarray:
+        """Input-image (x, y) -> heatmap (x, y), pixel centres: x_h = (x + 0.5) / s - 0.5."""
+        return (np.asarray(points, np.float32) + 0.5) / self.scale_factor - 0.5
+
+    def to_input(self, points: np.ndarray) -> np.ndarray:
+        """Heatmap (x, y) -> input-image (x, y): x = s (x_h + 0.5) - 0.5 (4 x_h + 1.5)."""
+        return (np.asarray(points, np.float32) + 0.5) * self.scale_factor - 0.5
 
     def link_flip_indices(self) -> List[int]:
         """Channel permutation of the K + B heatmaps under a horizontal flip.
@@ -197,6 +258,9 @@ class BKPoseHeatmap(BaseKeypointCodec):
                keypoints_visible: Optional[np.ndarray] = None) -> Dict[str, np.ndarray]:
         """Encode keypoints (input-image coordinates) into keypoint + body-part heatmaps.
 
+        Each person is drawn in the window its Gaussians reach (cost per person, not per
+        person x image), then combined with the maximum.
+
         Args:
             keypoints (np.ndarray): (N, K, 2) keypoint coordinates in the input image.
             keypoints_visible (np.ndarray, optional): (N, K) visibility (> 0.5: labelled).
@@ -212,36 +276,48 @@ class BKPoseHeatmap(BaseKeypointCodec):
             keypoints_visible = np.ones(keypoints.shape[:2], dtype=np.float32)
         visible = np.asarray(keypoints_visible) > 0.5
         W, H = self.heatmap_size
-        points = keypoints[..., :2] / self.scale_factor  # (N, K, 2) heatmap coordinates
+        heatmaps = np.zeros((self.num_channels, H, W), dtype=np.float32)
+        reach = max(self._hm['r0'], self._hm['d0'])
+        for points, vis in zip(self.to_heatmap(keypoints[..., :2]), visible):
+            if not vis.any():
+                continue
+            lo = np.floor(points[vis].min(0) - reach).astype(int).clip(0, [W, H])
+            hi = np.ceil(points[vis].max(0) + reach + 1).astype(int).clip(0, [W, H])
+            if (hi <= lo).any():
+                continue
+            window = self._draw(points - lo, vis, hi[0] - lo[0], hi[1] - lo[1])
+            view = heatmaps[:, lo[1]:hi[1], lo[0]:hi[0]]
+            np.maximum(view, window, out=view)
+        return dict(heatmaps=heatmaps, keypoint_weights=visible.astype(np.float32))
+
+    def _draw(self, points: np.ndarray, visible: np.ndarray, W: int, H: int) -> np.ndarray:
+        """(K + B, H, W) maps of one person, ``points`` (K, 2) in heatmap pixels."""
         xs = np.arange(W, dtype=np.float32)
         ys = np.arange(H, dtype=np.float32)
-        heatmaps = np.zeros((self.num_channels, H, W), dtype=np.float32)
-
-        # keypoint Gaussians: (N, K, H, W), separable squared distance
-        d2 = ((xs[None, None, None, :] - points[..., 0, None, None]) ** 2 +
-              (ys[None, None, :, None] - points[..., 1, None, None]) ** 2)
+        maps = np.zeros((self.num_channels, H, W), dtype=np.float32)
+        # keypoint Gaussians: (K, H, W), separable squared distance
+        d2 = ((xs[None, None, :] - points[:, 0, None, None]) ** 2 +
+              (ys[None, :, None] - points[:, 1, None, None]) ** 2)
         gauss = np.exp(-d2 / (2 * self._hm['sigma_k'] ** 2))
-        gauss[(d2 > self._hm['r0'] ** 2) | ~visible[..., None, None]] = 0
-        if len(points):
-            heatmaps[:self.num_keypoints] = gauss.max(0)
-
-        # body-part Gaussians of the distance to each link's segment: (N, B, H, W)
-        if self.num_links and len(points):
+        gauss[(d2 > self._hm['r0'] ** 2) | ~visible[:, None, None]] = 0
+        maps[:self.num_keypoints] = gauss
+        # body-part Gaussians of the distance to each link's segment: (B, H, W)
+        if self.num_links:
             a_idx, b_idx = self.link_array.T
-            pa, pb = points[:, a_idx], points[:, b_idx]  # (N, B, 2)
+            pa, pb = points[a_idx], points[b_idx]  # (B, 2)
             seg = pb - pa
-            seg_len2 = np.maximum((seg ** 2).sum(-1), 1e-6)[..., None, None]
-            rel_x = xs[None, None, None, :] - pa[..., 0, None, None]  # (N, B, 1, W)
-            rel_y = ys[None, None, :, None] - pa[..., 1, None, None]  # (N, B, H, 1)
-            t = np.clip((rel_x * seg[..., 0, None, None] + rel_y * seg[..., 1, None, None]) /
+            seg_len2 = np.maximum((seg ** 2).sum(-1), 1e-6)[:, None, None]
+            rel_x = xs[None, None, :] - pa[:, 0, None, None]  # (B, 1, W)
+            rel_y = ys[None, :, None] - pa[:, 1, None, None]  # (B, H, 1)
+            t = np.clip((rel_x * seg[:, 0, None, None] + rel_y * seg[:, 1, None, None]) /
                         seg_len2, 0, 1)
-            d2 = ((rel_x - t * seg[..., 0, None, None]) ** 2 +
-                  (rel_y - t * seg[..., 1, None, None]) ** 2)
+            d2 = ((rel_x - t * seg[:, 0, None, None]) ** 2 +
+                  (rel_y - t * seg[:, 1, None, None]) ** 2)
             limbs = np.exp(-d2 / (2 * self._hm['sigma_b'] ** 2))
-            both = visible[:, a_idx] & visible[:, b_idx]
-            limbs[(d2 > self._hm['d0'] ** 2) | ~both[..., None, None]] = 0
-            heatmaps[self.num_keypoints:] = limbs.max(0)
-        return dict(heatmaps=heatmaps, keypoint_weights=visible.astype(np.float32))
+            both = visible[a_idx] & visible[b_idx]
+            limbs[(d2 > self._hm['d0'] ** 2) | ~both[:, None, None]] = 0
+            maps[self.num_keypoints:] = limbs
+        return maps
 
     def decode(self, encoded: Union[Tensor, np.ndarray]
                ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -266,31 +342,28 @@ class BKPoseHeatmap(BaseKeypointCodec):
             if not valid.any():
                 return (np.zeros((0, K, 2), np.float32), np.zeros((0, K), np.float32),
                         np.zeros((0, ), np.float32))
-            pair_scores = self._score_pairs(heatmaps[K:], locs, valid)
-            a_idx, b_idx = torch.from_numpy(self.link_array).T
-            priority = pair_scores + 0.5 * (scores[a_idx][:, :, None] + scores[b_idx][:, None, :])
-            links, rows, cols, link_priority = self._match(priority)
-            link_scores = pair_scores[links, rows, cols].numpy()
-        keypoints, keypoint_scores, instance_scores = self._assemble(
-            locs.numpy(), scores.numpy(), valid.numpy(), links, rows, cols, link_scores,
-            link_priority)
-        return keypoints * self.scale_factor, keypoint_scores, instance_scores
+            limb_scores, lengths = self._score_pairs(heatmaps[K:], locs, valid)
+        locs, scores, valid = locs.numpy(), scores.numpy(), valid.numpy()
+        limb_scores, lengths = limb_scores.numpy(), lengths.numpy()
+        index, limb_total = self._assemble(scores, valid, limb_scores, lengths)
+        index, limb_total = self._merge_fragments(index, limb_total, locs)
+        keypoints, keypoint_scores, instance_scores = self._finish(index, limb_total, locs,
+                                                                   scores)
+        return self.to_input(keypoints), keypoint_scores, instance_scores
 
     def _candidates(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         """Peaks of (K, H, W) keypoint heatmaps.
 
         Returns:
             tuple: locations (K, M, 2) (x, y) sub-pixel heatmap coordinates, scores (K, M),
-            valid (K, M) bool, M <= ``max_candidates``.
+            valid (K, M) bool; M = the most peaks of one type (at most ``max_candidates``).
         """
         K, H, W = heatmaps.shape
-        r = self.nms_kernel // 2
-        # separable max-pool NMS (the same result as a square window, cheaper)
-        pooled = F.max_pool2d(heatmaps[None], (1, self.nms_kernel), 1, (0, r))
-        pooled = F.max_pool2d(pooled, (self.nms_kernel, 1), 1, (r, 0))[0]
-        peaks = torch.where((heatmaps == pooled) & (heatmaps > self.score_thr), heatmaps,
-                            torch.zeros_like(heatmaps)).flatten(1)
-        m = int(min(self.max_candidates, int((peaks > 0).sum(1).max())))
+        peaks = batch_heatmap_nms(heatmaps[None], self.nms_kernel)[0]
+        peaks = torch.where(peaks > self.score_thr, peaks, torch.zeros_like(peaks)).flatten(1)
+        m = int((peaks > 0).sum(1).max())
+        if self.max_candidates is not None:
+            m = min(m, self.max_candidates)
         scores, index = peaks.topk(max(m, 1), dim=1)
         valid = scores > 0
         x, y = index % W, index // W
@@ -318,17 +391,29 @@ class BKPoseHeatmap(BaseKeypointCodec):
         valid = valid & ~(near & better & valid[:, None, :]).any(-1)
         return locs, scores, valid
 
-    def _score_pairs(self, limb_maps: Tensor, locs: Tensor, valid: Tensor) -> Tensor:
-        """Scores of every candidate pair of every link: (B, M, M), -inf where not admissible."""
+    def _score_pairs(self, limb_maps: Tensor, locs: Tensor,
+                     valid: Tensor) -> Tuple[Tensor, Tensor]:
+        """Limb scores and lengths of every candidate pair of every link.
+
+        Args:
+            limb_maps (Tensor): (B, H, W) body-part heatmaps.
+            locs (Tensor): (K, M, 2) candidate locations (heatmap pixels).
+            valid (Tensor): (K, M) candidate mask.
+
+        Returns:
+            tuple: limb scores (B, M, M), -inf where not admissible, and segment lengths
+            (B, M, M) in heatmap pixels.
+        """
         B, H, W = limb_maps.shape
         M = locs.shape[1]
         if B == 0:
-            return torch.full((0, M, M), float('-inf'))
+            return torch.full((0, M, M), float('-inf')), torch.zeros(0, M, M)
         a_idx, b_idx = torch.from_numpy(self.link_array).T
         pa = locs[a_idx][:, :, None, None, :]  # (B, M, 1, 1, 2)
         pb = locs[b_idx][:, None, :, None, :]  # (B, 1, M, 1, 2)
         t = torch.linspace(0, 1, self.num_samples).view(1, 1, 1, -1, 1)
         points = pa * (1 - t) + pb * t  # (B, M, M, S, 2)
+        # bilinear reading; with align_corners=True grid -1 / +1 is pixel 0 / W - 1
         norm = torch.tensor([max(W - 1, 1), max(H - 1, 1)], dtype=torch.float32)
         grid = (points / norm * 2 - 1).view(B, M * M, self.num_samples, 2)
         samples = F.grid_sample(limb_maps[:, None], grid, mode='bilinear',
@@ -338,49 +423,94 @@ class BKPoseHeatmap(BaseKeypointCodec):
         score = samples.mean(-1) + prior
         on_limb = (samples > self.limb_thr).float().mean(-1) >= self.min_on_limb
         ok = valid[a_idx][:, :, None] & valid[b_idx][:, None, :] & on_limb & (score > 0)
-        return torch.where(ok, score, torch.full_like(score, float('-inf')))
+        return torch.where(ok, score, torch.full_like(score, float('-inf'))), length
 
-    @staticmethod
-    def _match(pair_scores: Tensor) -> Tuple[np.ndarray, ...]:
-        """Greedy one-to-one matching of every link at once by mutual-best rounds.
+    def _assemble(self, scores: np.ndarray, valid: np.ndarray, limb_scores: np.ndarray,
+                  lengths: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Greedy assembly of the admissible connections into people (step 3 and 4).
 
         Args:
-            pair_scores (Tensor): (B, M, M) matching priorities, -inf where not admissible.
+            scores (np.ndarray): (K, M) candidate scores; valid (K, M) their mask.
+            limb_scores (np.ndarray): (B, M, M) limb scores, -inf where not admissible.
+            lengths (np.ndarray): (B, M, M) segment lengths in heatmap pixels.
 
         Returns:
-            tuple of np.ndarray: link index, candidate index of joint a, of joint b, and
-            priority of each accepted connection.
+            tuple: ``index`` (P, K) candidate index of each person's keypoints (-1: missing),
+            ``limb_total`` (P,) the sum of each person's accepted limb scores.
         """
-        scores = pair_scores.clone()
-        accepted = []
-        while True:
-            best_col = scores.argmax(2)  # (B, M): best b for each a
-            best_row = scores.argmax(1)  # (B, M): best a for each b
-            rows = torch.arange(scores.shape[1])[None].expand_as(best_col)
-            mutual = (best_row.gather(1, best_col) == rows) & torch.isfinite(
-                scores.gather(2, best_col[..., None])[..., 0])
-            if not mutual.any():
-                break
-            link, row = mutual.nonzero(as_tuple=True)
-            col = best_col[link, row]
-            accepted.append((link, row, col, scores[link, row, col]))
-            scores[link, row, :] = float('-inf')
-            scores[link, :, col] = float('-inf')
-        if not accepted:
-            empty = np.zeros((0, ), np.int64)
-            return empty, empty, empty, np.zeros((0, ), np.float32)
-        return tuple(torch.cat(parts).numpy() for parts in zip(*accepted))
+        K, M = scores.shape
+        link, row, col = np.nonzero(np.isfinite(limb_scores))
+        ka, kb = self.link_array[link, 0], self.link_array[link, 1]
+        priority = limb_scores[link, row, col] + 0.5 * (scores[ka, row] + scores[kb, col])
+        length = lengths[link, row, col]
+        owner = np.full((K, M), -1, dtype=np.int64)
+        used = np.zeros((self.num_links, 2, M), dtype=bool)  # one connection per end per link
+        members: List[np.ndarray] = []  # per person: (K,) candidate index or -1
+        limb_sum: List[float] = []
+        scale: List[float] = []
+        tol = self.length_tolerance
+        for i in np.argsort(-priority, kind='stable'):
+            l, a, b, ca, cb = link[i], ka[i], kb[i], row[i], col[i]
+            if used[l, 0, ca] or used[l, 1, cb]:
+                continue
+            pa, pb, r = owner[a, ca], owner[b, cb], float(length[i])
+            if pa < 0 and pb < 0:
+                person = np.full(K, -1, dtype=np.int64)
+                person[a], person[b] = ca, cb
+                members.append(person)
+                limb_sum.append(0.0)
+                scale.append(r)
+                owner[a, ca] = owner[b, cb] = p = len(members) - 1
+            elif pa >= 0 and pb >= 0:
+                p = pa
+                if pa != pb:
+                    if ((members[pa] >= 0) & (members[pb] >= 0)).any() or r > tol * max(
+                            scale[pa], scale[pb]):
+                        continue
+                    taken = members[pb] >= 0
+                    members[pa][taken] = members[pb][taken]
+                    owner[owner == pb] = pa
+                    limb_sum[pa] += limb_sum[pb]
+                    scale[pa] = max(scale[pa], scale[pb])
+                    members[pb][:] = -1
+            else:
+                p, k, c = (pa, b, cb) if pa >= 0 else (pb, a, ca)
+                if members[p][k] >= 0 or r > tol * scale[p]:
+                    continue
+                members[p][k] = c
+                owner[k, c] = p
+            used[l, 0, ca] = used[l, 1, cb] = True
+            limb_sum[p] += float(limb_scores[l, ca, cb])
+            scale[p] = max(scale[p], r)
+        for k, m in zip(*np.nonzero(valid & (owner < 0))):
+            person = np.full(K, -1, dtype=np.int64)
+            person[k] = m
+            members.append(person)
+            limb_sum.append(0.0)
+        if not members:
+            return np.zeros((0, K), np.int64), np.zeros((0, ), np.float32)
+        index = np.stack(members)
+        alive = (index >= 0).any(1)
+        return index[alive], np.asarray(limb_sum, np.float32)[alive]
+
+    def _person_scale(self, points: np.ndarray, found: np.ndarray) -> np.ndarray:
+        """(P,) scale of each person: its longest limb (0: none)."""
+        links = self.link_array
+        length = np.linalg.norm(points[:, links[:, 0]] - points[:, links[:, 1]], axis=-1)
+        both = found[:, links[:, 0]] & found[:, links[:, 1]]
+        return np.where(both, length, 0).max(1, initial=0)
 
     def _merge_fragments(self, index: np.ndarray, limb_total: np.ndarray,
                          locs: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Join the parts of one person that no link connects (a joint between them is missing).
 
-        For two keypoints a, b of different people, ``r = |x_a - x_b| / hops(a, b)`` (``hops``:
-        the distance of the two types in the skeleton graph) is compared with ``L``, the longest
-        link of the two people; pairs with ``r <= merge_ratio * L`` join their people, smallest
-        ``r / L`` first, when the two have no keypoint type in common and no link joins a
-        keypoint of one to a keypoint of the other (that link's body-part map would have
-        connected them, had they been one person).
+        For keypoints a, b of two different people, ``r = |x_a - x_b| / (hops(a, b) * S)``,
+        ``hops`` the distance of the two types in the skeleton graph (at most
+        ``merge_max_hops``) and ``S`` the longer of the two people's longest limbs. Pairs with
+        ``r <= merge_ratio`` join their people, smallest ``r`` first, when the two have no
+        keypoint type in common and no link joins a keypoint of one to a keypoint of the
+        other: that link's body-part map would have connected them, had they been one person
+        (the limb evidence against a merge).
 
         Args:
             index (np.ndarray): (P, K) candidate index of each keypoint, -1 where missing.
@@ -393,22 +523,19 @@ class BKPoseHeatmap(BaseKeypointCodec):
         P, K = index.shape
         found = index >= 0
         points = locs[np.arange(K), np.where(found, index, 0)]  # (P, K, 2)
-        links = self.link_array
-        link_len = np.linalg.norm(points[:, links[:, 0]] - points[:, links[:, 1]], axis=-1)
-        scale = np.where(found[:, links[:, 0]] & found[:, links[:, 1]], link_len,
-                         0).max(1, initial=0)  # (P,)
+        scale = self._person_scale(points, found)
         pid, kind = np.nonzero(found)  # one entry per keypoint of every person
         pos = points[pid, kind]
         hops = self._hops[kind[:, None], kind[None, :]]
-        ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / hops
         pair_scale = np.maximum(scale[pid][:, None], scale[pid][None, :])
-        ok = (np.isfinite(hops) & (pid[:, None] < pid[None, :]) & (pair_scale > 0) &
-              (ratio <= self.merge_ratio * pair_scale))
+        with np.errstate(divide='ignore', invalid='ignore'):
+            ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / (hops * pair_scale)
+        ok = ((pid[:, None] < pid[None, :]) & (hops > 0) & (hops <= self.merge_max_hops) &
+              (pair_scale > 0) & (ratio <= self.merge_ratio))
         first, second = np.nonzero(ok)
         if not len(first):
             return index, limb_total
-        order = np.argsort((ratio / np.where(pair_scale > 0, pair_scale, 1))[first, second],
-                           kind='stable')
+        order = np.argsort(ratio[first, second], kind='stable')
         # two people holding the two ends of a link were not joined by that link's body-part
         # map: they are different people
         linked = found.astype(np.int64) @ self._adjacency @ found.T.astype(np.int64) > 0
@@ -428,66 +555,28 @@ class BKPoseHeatmap(BaseKeypointCodec):
         keep = root == np.arange(P)
         return index[keep], limb_total[keep]
 
-    def _assemble(self, locs: np.ndarray, scores: np.ndarray, valid: np.ndarray,
-                  links: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-                  link_scores: np.ndarray, link_priority: np.ndarray
-                  ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Join accepted connections into people, highest priority first; ``link_scores`` (the
-        limb scores) add up to each person's limb total."""
-        K, M = scores.shape
-        owner = np.full((K, M), -1, dtype=np.int64)
-        members: List[np.ndarray] = []  # per person: (K,) candidate index or -1
-        limb_sum: List[float] = []
-        for i in np.argsort(-link_priority, kind='stable'):
-            ka, kb = self.link_array[links[i]]
-            ca, cb, s = rows[i], cols[i], float(link_scores[i])
-            pa, pb = owner[ka, ca], owner[kb, cb]
-            if pa < 0 and pb < 0:
-                person = np.full(K, -1, dtype=np.int64)
-                person[ka], person[kb] = ca, cb
-                members.append(person)
-                limb_sum.append(s)
-                owner[ka, ca] = owner[kb, cb] = len(members) - 1
-            elif pa >= 0 and pb < 0:
-                if members[pa][kb] < 0:
-                    members[pa][kb] = cb
-                    owner[kb, cb] = pa
-                    limb_sum[pa] += s
-            elif pb >= 0 and pa < 0:
-                if members[pb][ka] < 0:
-                    members[pb][ka] = ca
-                    owner[ka, ca] = pb
-                    limb_sum[pb] += s
-            elif pa != pb:
-                if not ((members[pa] >= 0) & (members[pb] >= 0)).any():
-                    taken = members[pb] >= 0
-                    members[pa][taken] = members[pb][taken]
-                    owner[owner == pb] = pa
-                    limb_sum[pa] += limb_sum[pb] + s
-                    members[pb][:] = -1
-                    limb_sum[pb] = 0.0
-            else:
-                limb_sum[pa] += s
-        for k, m in zip(*np.nonzero(valid & (owner < 0))):
-            person = np.full(K, -1, dtype=np.int64)
-            person[k] = m
-            members.append(person)
-            limb_sum.append(0.0)
-        if not members:
-            return (np.zeros((0, K, 2), np.float32), np.zeros((0, K), np.float32),
-                    np.zeros((0, ), np.float32))
-        index = np.stack(members)  # (P, K)
-        alive = (index >= 0).any(1)
-        index, limb_total = index[alive], np.asarray(limb_sum, np.float32)[alive]
-        index, limb_total = self._merge_fragments(index, limb_total, locs)
+    def _finish(self, index: np.ndarray, limb_total: np.ndarray, locs: np.ndarray,
+                scores: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Drop weak fragments, fill missing keypoints, score and sort people (step 5).
+
+        Returns:
+            tuple: keypoints (P, K, 2) heatmap coordinates, keypoint scores (P, K) and
+            instance scores (P,), best first, at most ``max_instances``.
+        """
+        K = self.num_keypoints
         found = index >= 0
         safe = np.where(found, index, 0)
-        k_grid = np.arange(K)[None].repeat(len(index), 0)
+        k_grid = np.broadcast_to(np.arange(K), index.shape)
         keypoint_scores = np.where(found, scores[k_grid, safe], 0).astype(np.float32)
-        keypoints = locs[k_grid, safe]  # (P, K, 2)
-        mean = (keypoints * found[..., None]).sum(1) / found.sum(1, keepdims=True)
+        count = found.sum(1)
+        mean_score = keypoint_scores.sum(1) / np.maximum(count, 1)
+        keep = (count >= self.min_keypoints) | (mean_score >= self.min_fragment_score)
+        keep &= count > 0
+        found, safe, keypoint_scores = found[keep], safe[keep], keypoint_scores[keep]
+        keypoints = locs[k_grid[keep], safe]  # (P, K, 2)
+        mean = (keypoints * found[..., None]).sum(1) / np.maximum(found.sum(1), 1)[:, None]
         keypoints = np.where(found[..., None], keypoints, mean[:, None]).astype(np.float32)
-        instance_scores = (keypoint_scores.sum(1) + limb_total) / (K + self.num_links)
+        instance_scores = (keypoint_scores.sum(1) + limb_total[keep]) / (K + self.num_links)
         order = np.argsort(-instance_scores, kind='stable')[:self.max_instances]
         return keypoints[order], keypoint_scores[order], instance_scores[order].astype(
             np.float32)

@@ -9,7 +9,6 @@ decodes the full-resolution output of the last stack with the codec's grouping.
 from typing import List, Sequence, Tuple
 
 import torch
-import torch.nn.functional as F
 from mmengine.structures import InstanceData
 from mmpose.models.heads.base_head import BaseHead
 from mmpose.registry import KEYPOINT_CODECS, MODELS
@@ -83,9 +82,8 @@ class BKPoseHead(BaseHead):
         """
         if test_cfg.get('flip_test', False):
             feats_orig, feats_flip = feats
-            heatmaps = self.forward(feats_orig)[-1]
-            flipped = self.forward(feats_flip)[-1].flip(-1)
-            heatmaps = (heatmaps + flipped[:, self.decoder.link_flip_indices()]) / 2
+            heatmaps = self.flip_average(self.forward(feats_orig)[-1],
+                                         self.forward(feats_flip)[-1])
         else:
             heatmaps = self.forward(feats)[-1]
         results = []
@@ -95,6 +93,13 @@ class BKPoseHead(BaseHead):
                 keypoints=keypoints, keypoint_scores=scores, keypoints_visible=scores,
                 bbox_scores=instance_scores))
         return results
+
+    def flip_average(self, heatmaps: Tensor, heatmaps_flipped: Tensor) -> Tensor:
+        """Average (B, K + B, H, W) heatmaps with those of the mirrored input: the latter are
+        mirrored back (``j -> W - 1 - j``, exact under the codec's pixel-centre convention) and
+        their keypoint and link channels swapped left <-> right."""
+        flipped = heatmaps_flipped.flip(-1)[:, self.decoder.link_flip_indices()]
+        return (heatmaps + flipped) / 2
 
     def loss(self,
              feats: Tuple[Tensor, ...],
@@ -120,12 +125,6 @@ class BKPoseHead(BaseHead):
         sizes = [tuple(p.shape[-2:]) for p in preds]
         targets = pool_pyramid(target, sizes)
         # a coarse pixel is kept only when all the fine pixels it pools are valid
-        masks = [1 - pooled for pooled in self._max_pyramid(1 - mask, sizes)]
+        masks = [1 - pooled for pooled in pool_pyramid(1 - mask, sizes, mode='max')]
         loss = self.loss_module(preds, targets, masks)
         return dict(loss_kpt=loss)
-
-    @staticmethod
-    def _max_pyramid(full: Tensor, sizes: Sequence[Tuple[int, int]]) -> List[Tensor]:
-        """Adaptive max pooling of (B, 1, H, W) to each size."""
-        return [full if tuple(full.shape[-2:]) == s else F.adaptive_max_pool2d(full, s)
-                for s in sizes]

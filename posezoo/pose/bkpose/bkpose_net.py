@@ -28,17 +28,20 @@ from typing import List, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
+from mmcv.cnn import build_norm_layer
 from mmpose.models.backbones.base_backbone import BaseBackbone
 from mmpose.registry import MODELS
+from mmpose.utils.typing import ConfigType
 from torch import Tensor, nn
 
 
 def conv_bn(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
-            groups: int = 1) -> nn.Sequential:
-    """Conv (no bias) + BatchNorm, 'same' padding."""
+            groups: int = 1, norm_cfg: ConfigType = dict(type='BN')) -> nn.Sequential:
+    """Conv (no bias) + normalisation (mmcv ``norm_cfg``, BatchNorm by default), 'same'
+    padding."""
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, kernel_size, stride, kernel_size // 2,
-                  groups=groups, bias=False), nn.BatchNorm2d(out_channels))
+                  groups=groups, bias=False), build_norm_layer(norm_cfg, out_channels)[1])
 
 
 class ResidualBlock(nn.Module):
@@ -48,15 +51,16 @@ class ResidualBlock(nn.Module):
     (B, C_in, H, W) -> (B, C_out, ceil(H / stride), ceil(W / stride)).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1,
+                 norm_cfg: ConfigType = dict(type='BN')) -> None:
         super().__init__()
         mid = out_channels // 2
         self.body = nn.Sequential(
-            conv_bn(in_channels, mid, 1), nn.ReLU(inplace=True),
-            conv_bn(mid, mid, 3, stride), nn.ReLU(inplace=True),
-            conv_bn(mid, out_channels, 1))
+            conv_bn(in_channels, mid, 1, norm_cfg=norm_cfg), nn.ReLU(inplace=True),
+            conv_bn(mid, mid, 3, stride, norm_cfg=norm_cfg), nn.ReLU(inplace=True),
+            conv_bn(mid, out_channels, 1, norm_cfg=norm_cfg))
         self.shortcut = (
-            conv_bn(in_channels, out_channels, 1, stride)
+            conv_bn(in_channels, out_channels, 1, stride, norm_cfg=norm_cfg)
             if stride != 1 or in_channels != out_channels else nn.Identity())
 
     def forward(self, x: Tensor) -> Tensor:
@@ -71,13 +75,15 @@ class BlazeBlock(nn.Module):
     (B, C_in, H, W) -> (B, C_out, ceil(H / stride), ceil(W / stride)).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
+    def __init__(self, in_channels: int, out_channels: int, stride: int = 1,
+                 norm_cfg: ConfigType = dict(type='BN')) -> None:
         super().__init__()
         if out_channels < in_channels:
             raise ValueError(f'BlazeBlock: out_channels ({out_channels}) < in_channels '
                              f'({in_channels})')
-        self.depthwise = conv_bn(in_channels, in_channels, 5, stride, groups=in_channels)
-        self.pointwise = conv_bn(in_channels, out_channels, 1)
+        self.depthwise = conv_bn(in_channels, in_channels, 5, stride, groups=in_channels,
+                                 norm_cfg=norm_cfg)
+        self.pointwise = conv_bn(in_channels, out_channels, 1, norm_cfg=norm_cfg)
         self.pool = (nn.MaxPool2d(2, 2, ceil_mode=True) if stride == 2 else nn.Identity())
         self.pad_channels = out_channels - in_channels
 
@@ -108,25 +114,29 @@ class BKPoseModule(nn.Module):
         num_blocks (Sequence[int]): BlazeBlocks per scale (finest first) in the encoder and
             in the decoder.
         spatial_attention (bool): gate every decoder output with :class:`SpatialAttention`.
+        norm_cfg (dict): mmcv normalisation config. Default ``dict(type='BN')``.
 
     Input (B, channels[0], H, W); output the decoder features, coarsest first:
     (B, channels[-1], H / 16, W / 16), ..., (B, channels[0], H, W) (sizes rounded up).
     """
 
     def __init__(self, channels: Sequence[int], num_blocks: Sequence[int],
-                 spatial_attention: bool) -> None:
+                 spatial_attention: bool, norm_cfg: ConfigType = dict(type='BN')) -> None:
         super().__init__()
         if len(num_blocks) != len(channels) or min(num_blocks) < 1:
             raise ValueError(f'BKPoseModule: num_blocks {tuple(num_blocks)} must give >= 1 block '
                              f'for each of the {len(channels)} scales')
         self.encoders = nn.ModuleList()
         for i, (c, n) in enumerate(zip(channels, num_blocks)):
-            first = (BlazeBlock(c, c) if i == 0 else BlazeBlock(channels[i - 1], c, stride=2))
-            self.encoders.append(nn.Sequential(first, *[BlazeBlock(c, c) for _ in range(n - 1)]))
-        self.projections = nn.ModuleList(
-            [conv_bn(channels[i + 1], channels[i], 1) for i in range(len(channels) - 1)])
+            first = (BlazeBlock(c, c, norm_cfg=norm_cfg) if i == 0 else
+                     BlazeBlock(channels[i - 1], c, stride=2, norm_cfg=norm_cfg))
+            self.encoders.append(nn.Sequential(
+                first, *[BlazeBlock(c, c, norm_cfg=norm_cfg) for _ in range(n - 1)]))
+        self.projections = nn.ModuleList([
+            conv_bn(channels[i + 1], channels[i], 1, norm_cfg=norm_cfg)
+            for i in range(len(channels) - 1)])
         self.decoders = nn.ModuleList([
-            nn.Sequential(*[BlazeBlock(c, c) for _ in range(n)])
+            nn.Sequential(*[BlazeBlock(c, c, norm_cfg=norm_cfg) for _ in range(n)])
             for c, n in zip(channels, num_blocks)])
         self.attentions = nn.ModuleList([
             SpatialAttention() if spatial_attention else nn.Identity() for _ in channels])
@@ -163,6 +173,9 @@ class BKPoseNet(BaseBackbone):
         spatial_attention (bool): CBAM-style spatial gates on the decoder outputs. Default True.
         channels_last (bool): run in the channels-last memory format, which makes the depthwise
             convolutions about twice as fast on CPU. Outputs are the same. Default True.
+        norm_cfg (dict): mmcv normalisation config of every conv. Default ``dict(type='BN')``
+            (the paper's one-GPU recipe); multi-GPU configs use ``dict(type='SyncBN')`` as
+            MMPose's do.
         init_cfg: mmengine init config.
 
     Input (B, 3, H, W), pixels / 255. Output: tuple of ``num_stacks * num_scales`` features,
@@ -178,20 +191,23 @@ class BKPoseNet(BaseBackbone):
                  num_blocks: Sequence[int] = (1, 2, 3, 5, 8),
                  spatial_attention: bool = True,
                  channels_last: bool = True,
+                 norm_cfg: ConfigType = dict(type='BN'),
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.channels_last = channels_last
         self.channels = tuple(base_channels + channel_step * i for i in range(num_scales))
         self.stem = nn.Sequential(
-            conv_bn(in_channels, base_channels // 2, 3, stride=2), nn.ReLU(inplace=True),
-            ResidualBlock(base_channels // 2, base_channels, stride=2),
-            ResidualBlock(base_channels, base_channels))
+            conv_bn(in_channels, base_channels // 2, 3, stride=2, norm_cfg=norm_cfg),
+            nn.ReLU(inplace=True),
+            ResidualBlock(base_channels // 2, base_channels, stride=2, norm_cfg=norm_cfg),
+            ResidualBlock(base_channels, base_channels, norm_cfg=norm_cfg))
         self.stacks = nn.ModuleList([
-            BKPoseModule(self.channels, num_blocks, spatial_attention)
+            BKPoseModule(self.channels, num_blocks, spatial_attention, norm_cfg=norm_cfg)
             for _ in range(num_stacks)
         ])
-        self.remaps = nn.ModuleList(
-            [conv_bn(base_channels, base_channels, 1) for _ in range(num_stacks - 1)])
+        self.remaps = nn.ModuleList([
+            conv_bn(base_channels, base_channels, 1, norm_cfg=norm_cfg)
+            for _ in range(num_stacks - 1)])
 
     @property
     def out_channels(self) -> Tuple[int, ...]:

@@ -5,14 +5,18 @@ mask ``W`` (B, H, W) (0 on crowd regions and unannotated people)::
 
     Sd(p) = S(p) - alpha          if S*(p) > thre   (foreground pixel)
           = 1 - S(p) - beta       otherwise         (background pixel)
-    FL    = sum_j sum_p [eta * 1(j <= K) + 1] * W(p) * (S(p) - S*(p))^2 * clamp(1 - Sd(p), 0, 1)^gamma
+    FL    = sum_j sum_p [eta * 1(j <= K) + 1] * W(p) * (S(p) - S*(p))^2 * |1 - Sd(p)|^gamma
 
 Choices the paper leaves open, made here:
 
 * The seed prints ``|S - S*|``, but the loss is called an L2 loss (and the "plain L2" baseline
   it is compared with is the squared error), so the squared error is used.
-* ``1 - Sd`` is clamped to [0, 1]: a prediction outside [0, 1] cannot flip the sign of the
-  modulating factor or make it explode, and the gradient stays finite for every ``gamma >= 0``.
+* The modulating factor is ``|1 - Sd|^gamma``, the form of Simple Pose (Li et al., AAAI 2020),
+  which BK-Pose builds on. posezoo first clamped ``1 - Sd`` to [0, 1], which gives zero loss and
+  zero gradient to a foreground prediction above ``1 + alpha`` or a background one below
+  ``-beta``; with the absolute value such predictions keep being pulled back to the target
+  (the factor grows with the distance, like the squared error). At ``1 - Sd = 0`` the factor
+  vanishes (clamped at 1e-12 before the power: finite gradient for every ``gamma >= 0``).
 * ``FL`` is a sum over channels and pixels of each image; images of a batch are averaged.
 * With ``focal=False`` the modulating factor is 1: the plain (masked, eta-weighted) L2 loss
   that the paper trains with first. :class:`FocalL2SwitchHook` flips the switch during training.
@@ -91,11 +95,8 @@ class FocalL2Loss(nn.Module):
         if self.focal and self.gamma > 0:  # gamma = 0: the factor is 1 (0^0 = 1)
             foreground = target > self.thre
             sd = torch.where(foreground, pred - self.alpha, 1 - pred - self.beta)
-            base = (1 - sd).clamp(0, 1)
-            # the inner clamp keeps pow's gradient finite at base == 0 when gamma < 1
-            factor = torch.where(base > 0, base.clamp(min=1e-12).pow(self.gamma),
-                                 torch.zeros_like(base))
-            loss = loss * factor
+            # the clamp keeps pow's gradient finite at 1 - Sd == 0 when gamma < 1
+            loss = loss * (1 - sd).abs().clamp(min=1e-12).pow(self.gamma)
         return loss.flatten(1).sum(1).mean() * self.loss_weight
 
     def forward(self, preds: Sequence[Tensor], targets: Sequence[Tensor],

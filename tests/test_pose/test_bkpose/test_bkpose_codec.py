@@ -22,7 +22,7 @@ def test_metainfo_gives_keypoints_and_links():
     assert codec.num_keypoints == 17 and codec.num_links == 19 and codec.num_channels == 36
     assert sorted(map(sorted, codec.skeleton_links)) == sorted(map(sorted, COCO_LINKS))
     halpe = BKPoseHeatmap((512, 512), (128, 128),
-                          metainfo=dict(from_file='configs/_base_/datasets/halpe26.py'))
+                          metainfo=dict(from_file='mmpose::_base_/datasets/halpe26.py'))
     assert halpe.num_keypoints == 26
     assert halpe.num_links == len(halpe.skeleton_links) > 19
     for codec in (codec, halpe):
@@ -38,7 +38,7 @@ def test_keypoint_gaussian_closed_form():
     heatmaps = codec.encode(keypoints, np.array([[1.0, 0.0]]))['heatmaps']
     assert heatmaps.shape == (3, 128, 128) and heatmaps.dtype == np.float32
     sigma = 9.0 / 4  # input pixels -> heatmap pixels
-    cx, cy = 201.0 / 4, 102.0 / 4
+    cx, cy = 201.5 / 4 - 0.5, 102.5 / 4 - 0.5  # pixel centres: input 4 j + 1.5 is heatmap j
     for x, y in [(50, 25), (52, 27), (48, 22)]:
         expected = np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma ** 2))
         assert heatmaps[0, y, x] == pytest.approx(expected, rel=1e-5)
@@ -49,7 +49,7 @@ def test_keypoint_gaussian_closed_form():
 
 def test_body_part_gaussian_distance_to_segment():
     codec = BKPoseHeatmap((512, 512), (128, 128), num_keypoints=2, skeleton_links=[(0, 1)])
-    keypoints = np.array([[[80.0, 200.0], [320.0, 200.0]]])  # heatmap (20, 50) -> (80, 50)
+    keypoints = np.array([[[81.5, 201.5], [321.5, 201.5]]])  # heatmap (20, 50) -> (80, 50)
     limb = codec.encode(keypoints, np.ones((1, 2)))['heatmaps'][2]
     sigma = 7.0 / 4
     assert limb[50, 20:81].min() == pytest.approx(1.0)  # on the segment
@@ -97,12 +97,44 @@ def test_empty_heatmap_gives_no_people():
     assert heatmaps.shape == (36, 48, 80) and heatmaps.max() == 0
 
 
-def test_pool_pyramid_is_adaptive_average_pooling():
+def test_pool_pyramid_is_adaptive_average_or_max_pooling():
     full = torch.rand(2, 36, 64, 64)
     pyramid = pool_pyramid(full, [(4, 4), (8, 8), (64, 64)])
     assert pyramid[2] is full
     assert torch.allclose(pyramid[0][0, 3, 1, 2], full[0, 3, 16:32, 32:48].mean())
     assert pyramid[1].shape == (2, 36, 8, 8)
+    maxed = pool_pyramid(full, [(4, 4)], mode='max')[0]
+    assert maxed[0, 3, 1, 2] == full[0, 3, 16:32, 32:48].max()
+    with pytest.raises(ValueError, match='mode'):
+        pool_pyramid(full, [(4, 4)], mode='min')
+
+
+def test_pixel_centre_convention():
+    codec = BKPoseHeatmap((512, 384), (128, 96))
+    # heatmap pixel j covers input [4j, 4j + 4): its centre is input 4j + 1.5
+    np.testing.assert_allclose(codec.to_input(np.array([[0.0, 0.0], [10.0, 3.0]])),
+                               [[1.5, 1.5], [41.5, 13.5]])
+    points = np.array([[0.0, 0.0], [511.0, 383.0], [37.3, 200.9]])
+    np.testing.assert_allclose(codec.to_input(codec.to_heatmap(points)), points, atol=1e-4)
+    # mirroring the input (x -> W - 1 - x) is mirroring the heatmap (j -> W_h - 1 - j)
+    mirrored = codec.to_heatmap(np.array([[511.0 - 37.3, 0.0]]))[0, 0]
+    assert mirrored == pytest.approx(127 - codec.to_heatmap(np.array([[37.3, 0.0]]))[0, 0])
+
+
+def test_candidates_are_local_maxima():
+    """mmpose's batch_heatmap_nms (a square max-pool) replaced posezoo's separable one: the
+    candidates are exactly the local maxima of a 5x5 window above the threshold."""
+    from scipy.ndimage import maximum_filter
+    rng = np.random.default_rng(0)
+    codec = BKPoseHeatmap((256, 256), (64, 64))
+    heatmaps = rng.random((17, 64, 64)).astype(np.float32) ** 4
+    locs, scores, valid = codec._candidates(torch.from_numpy(heatmaps))
+    peaks = (heatmaps == maximum_filter(heatmaps, size=(1, 5, 5), mode='constant',
+                                        cval=-np.inf)) & (
+        heatmaps > codec.score_thr)
+    for k in range(17):
+        found = np.sort(scores[k][scores[k] > 0].numpy())
+        assert np.array_equal(found, np.sort(heatmaps[k][peaks[k]]))
 
 
 def test_bad_input_raises():

@@ -19,7 +19,7 @@ from posezoo.pose.bkpose import BKPoseHeatmap, pool_pyramid
 
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG_DIR = ROOT / 'configs' / 'body_2d_keypoint' / 'bkpose'
-COCO_CONFIG = CONFIG_DIR / 'coco' / 'bkpose_8xb8-60e_coco-512x512.py'
+COCO_CONFIG = CONFIG_DIR / 'coco' / 'bkpose_1xb8-60e_coco-512x512.py'
 
 
 @pytest.fixture(scope='module')

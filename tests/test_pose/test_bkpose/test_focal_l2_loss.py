@@ -97,21 +97,39 @@ def test_reduces_to_masked_l2():
 
 
 @pytest.mark.parametrize('gamma', [0.5, 2.0])
-def test_finite_gradients_outside_unit_interval(gamma):
+def test_gradients_outside_unit_interval(gamma):
+    """|1 - Sd|^gamma keeps penalising predictions beyond the target on both sides: above
+    1 + alpha on the foreground and below -beta on the background (where the former clamp of
+    1 - Sd gave zero gradient), with the sign that pulls them back."""
     loss = FocalL2Loss(num_keypoints=1, gamma=gamma)
-    # foreground predictions above 1 + alpha and background ones below -beta make 1 - Sd <= 0
-    pred = torch.tensor([1.5, 1.1, -0.5, -0.02, 0.3, 3.0], dtype=torch.float64)
-    target = torch.tensor([1.0, 1.0, 0.0, 0.0, 0.5, 0.0], dtype=torch.float64)
+    # foreground above 1 + alpha = 1.1; background below -beta = -0.02
+    pred = torch.tensor([1.5, 1.2, -0.5, -0.05, 3.0], dtype=torch.float64)
+    target = torch.tensor([1.0, 1.0, 0.0, 0.0, 0.0], dtype=torch.float64)
     pred = pred.view(1, 1, 1, -1).repeat(1, 2, 1, 1).requires_grad_()
-    value = loss.single_scale(pred, target.view(1, 1, 1, -1).repeat(1, 2, 1, 1),
-                              torch.ones(1, 1, 6, dtype=torch.float64))
+    target = target.view(1, 1, 1, -1).repeat(1, 2, 1, 1)
+    value = loss.single_scale(pred, target, torch.ones(1, 1, 5, dtype=torch.float64))
     value.backward()
-    assert torch.isfinite(value)
-    assert torch.isfinite(pred.grad).all()
-    # clamped pixels (1 - Sd <= 0) contribute neither loss nor gradient
-    assert (pred.grad[0, :, 0, :4] == 0).all()
-    # a prediction far above 1 on the background is penalised with the factor clamped at 1
-    assert pred.grad[0, 0, 0, 5] > 0
+    assert torch.isfinite(value) and torch.isfinite(pred.grad).all()
+    grad = pred.grad[0, :, 0]  # (2 channels, 5 pixels)
+    assert (grad[:, [0, 1, 4]] > 0).all()  # too high: gradient descent lowers them
+    assert (grad[:, [2, 3]] < 0).all()  # below the background: raised
+    # hand-computed: foreground S = 1.5, S* = 1: |1 - Sd| = |1 - 1.4| = 0.4;
+    # d/dS [(S - S*)^2 |1 - Sd|^g] = 2 (S - S*) 0.4^g + (S - S*)^2 g 0.4^(g - 1)
+    expected = 2 * 0.5 * 0.4 ** gamma + 0.25 * gamma * 0.4 ** (gamma - 1)
+    assert grad[0, 0].item() == pytest.approx(3 * expected, rel=1e-9)  # keypoint weight 3
+    # background S = -0.5: |1 - Sd| = |-0.5 + 0.02| = 0.48, d|1 - Sd|/dS = -1
+    expected = 2 * -0.5 * 0.48 ** gamma - 0.25 * gamma * 0.48 ** (gamma - 1)
+    assert grad[1, 2].item() == pytest.approx(expected, rel=1e-9)
+
+
+def test_gradient_finite_where_factor_vanishes():
+    """1 - Sd = 0 exactly (foreground S = alpha + 1): finite gradient for gamma < 1 too."""
+    loss = FocalL2Loss(num_keypoints=1, gamma=0.5)
+    pred = torch.full((1, 1, 1, 1), 1.1, dtype=torch.float64, requires_grad=True)
+    value = loss.single_scale(pred, torch.ones(1, 1, 1, 1, dtype=torch.float64),
+                              torch.ones(1, 1, 1, dtype=torch.float64))
+    value.backward()
+    assert torch.isfinite(pred.grad).all() and value.item() < 1e-6
 
 
 def test_shape_mismatch_raises():

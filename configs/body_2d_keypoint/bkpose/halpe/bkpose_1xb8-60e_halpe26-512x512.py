@@ -3,7 +3,7 @@
 # (26 keypoints, its skeleton links -> K + B heatmaps). Trained on Halpe (136 keypoints converted
 # to 26 with mmpose's KeypointConverter), validated on COCO val2017 with the 17 COCO keypoints
 # of the 26 predicted ones. The rest of the recipe is the COCO one.
-_base_ = ['../coco/bkpose_8xb8-60e_coco-512x512.py']
+_base_ = ['../coco/bkpose_1xb8-60e_coco-512x512.py']
 
 custom_imports = dict(imports=['posezoo.pose'], allow_failed_imports=False)
 
@@ -12,9 +12,10 @@ codec = dict(
     type='BKPoseHeatmap',
     input_size=(512, 512),
     heatmap_size=(128, 128),
-    metainfo=dict(from_file='configs/_base_/datasets/halpe26.py'),
+    metainfo=dict(from_file='mmpose::_base_/datasets/halpe26.py'),
     sigma_k=9.0,
-    sigma_b=7.0)
+    sigma_b=7.0,
+    max_instances=100)  # link_lengths: none measured for Halpe's links (every link counts 1)
 model = dict(head=dict(decoder=codec))
 
 train_pipeline = [
