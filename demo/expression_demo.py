@@ -23,7 +23,6 @@ from typing import List, Optional, Sequence
 
 import cv2
 import numpy as np
-from mmpretrain.registry import DATASETS
 
 from posezoo.apis import inference, init_model
 
@@ -78,22 +77,13 @@ class FrameResult:
     scores: List[float] = field(default_factory=list)
 
 
-def class_names(model) -> Sequence[str]:
-    """Class names from the checkpoint's ``dataset_meta``, else from the config's test dataset."""
-    meta = getattr(model, 'dataset_meta', None) or {}
-    if meta.get('classes'):
-        return meta['classes']
-    dataset = model.cfg.test_dataloader.dataset
-    return DATASETS.get(dataset.type).METAINFO['classes']
-
-
 def classify_faces(model, gray: np.ndarray, boxes: np.ndarray) -> FrameResult:
     """Label every face box of a uint8 (H, W) frame with the expression classifier."""
     result = FrameResult(boxes=boxes)
     if len(boxes) == 0:
         return result
     crops = [gray[y:y + h, x:x + w] for x, y, w, h in boxes]
-    names = class_names(model)
+    names = model.dataset_meta['classes']  # from the checkpoint, else the config's dataset
     for sample in inference(model, crops):
         label = int(sample.pred_label.item())
         result.labels.append(names[label])

@@ -17,7 +17,6 @@ from typing import List, Optional, Sequence
 
 import cv2
 import numpy as np
-from mmpretrain.registry import DATASETS
 
 from posezoo.apis import inference, init_model
 
@@ -81,15 +80,6 @@ def draw_gesture(img: np.ndarray, text: str, bbox: Optional[Sequence[int]]) -> n
     return img
 
 
-def class_names(model) -> Sequence[str]:
-    """Class names from the checkpoint's ``dataset_meta``, else from the config's test dataset."""
-    meta = getattr(model, 'dataset_meta', None) or {}
-    if meta.get('classes'):
-        return meta['classes']
-    dataset = model.cfg.test_dataloader.dataset
-    return DATASETS.get(dataset.type).METAINFO['classes']
-
-
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Hand-gesture recognition on images')
     parser.add_argument('config', help='LeapGestRecog classifier config')
@@ -106,7 +96,7 @@ def main(argv: Optional[Sequence[str]] = None) -> List[GestureResult]:
     """Run the demo; returns the gesture of every image."""
     args = parse_args(argv)
     model = init_model(args.config, args.checkpoint, device=args.device)
-    names = class_names(model)
+    names = model.dataset_meta['classes']  # from the checkpoint, else the config's dataset
     if args.out_dir:
         os.makedirs(args.out_dir, exist_ok=True)
     results = []

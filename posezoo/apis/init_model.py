@@ -119,6 +119,8 @@ def init_model(config: Union[str, Config],
             model.dataset_meta = dataset_meta
         elif dataset_meta and task == IMAGE_CLASSIFICATION:
             model._dataset_meta = dataset_meta  # what mmpretrain's get_model sets
+    if task == IMAGE_CLASSIFICATION:  # public, as on pose models: the checkpoint's, else the
+        model.dataset_meta = model._dataset_meta  # config's test dataset METAINFO (get_model)
     model.cfg = cfg
     model.to(device)
     model.eval()

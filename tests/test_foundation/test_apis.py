@@ -96,7 +96,9 @@ def test_skeleton_action_inference_on_a_sequence_file(tmp_path):
 
 
 def test_image_classification_inference():
+    from posezoo.cls import FER2013_CLASSES
     model = init_model(str(CLS_CONFIG))
+    assert tuple(model.dataset_meta['classes']) == tuple(FER2013_CLASSES)  # from the config
     by_path = inference(model, str(PEOPLE_IMAGE))
     assert by_path.pred_score.shape == (7, )
     assert 0 <= int(by_path.pred_label) < 7
