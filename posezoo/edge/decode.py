@@ -63,25 +63,23 @@ class EdgeBKPoseDecoder:
         num_keypoints (int): K.
         skeleton_links (Sequence[Tuple[int, int]]): the B links.
         input_size, heatmap_size (Tuple[int, int]): (w, h) of the input and of the heatmaps.
-        sigma_b (float): body-part Gaussian std in input pixels.
-        score_thr, nms_kernel, max_candidates, num_samples, limb_thr, min_on_limb, end_margin,
-        link_lengths, length_tolerance, merge_ratio, min_keypoints, min_fragment_score,
+        score_thr, nms_kernel, max_candidates, num_samples, limb_thr, min_on_limb,
+        length_tolerance, merge_ratio, merge_max_hops, min_keypoints, min_fragment_score,
         max_instances: as in ``BKPoseHeatmap``.
     """
 
     def __init__(self, num_keypoints: int, skeleton_links: Sequence[Tuple[int, int]],
-                 input_size: Tuple[int, int], heatmap_size: Tuple[int, int], sigma_b: float,
-                 score_thr: float, nms_kernel: int, max_candidates: Optional[int],
-                 num_samples: int, limb_thr: float, min_on_limb: float, end_margin: float,
-                 link_lengths: Sequence[float], length_tolerance: float, merge_ratio: float,
-                 min_keypoints: int, min_fragment_score: float, max_instances: int) -> None:
+                 input_size: Tuple[int, int], heatmap_size: Tuple[int, int], score_thr: float,
+                 nms_kernel: int, max_candidates: Optional[int], num_samples: int,
+                 limb_thr: float, min_on_limb: float, length_tolerance: float,
+                 merge_ratio: float, merge_max_hops: int, min_keypoints: int,
+                 min_fragment_score: float, max_instances: int) -> None:
         self.num_keypoints = int(num_keypoints)
         self.skeleton_links = [tuple(int(i) for i in link) for link in skeleton_links]
         self.num_links = len(self.skeleton_links)
         self.link_array = np.array(self.skeleton_links, dtype=np.int64).reshape(-1, 2)
         self.scale_factor = (np.array(input_size, dtype=np.float32) /
                              np.array(heatmap_size, dtype=np.float32))
-        self.sigma_b = sigma_b / float(self.scale_factor.mean())  # heatmap pixels
         self.score_thr = score_thr
         if nms_kernel % 2 != 1:
             raise ValueError(f'nms_kernel must be odd, got {nms_kernel}')
@@ -90,26 +88,21 @@ class EdgeBKPoseDecoder:
         self.num_samples = num_samples
         self.limb_thr = limb_thr
         self.min_on_limb = min_on_limb
-        self.end_margin = end_margin
-        self.link_lengths = np.asarray(link_lengths, dtype=np.float32)
-        if len(self.link_lengths) != self.num_links:
-            raise ValueError(f'link_lengths needs {self.num_links} values, got '
-                             f'{len(self.link_lengths)}')
         self.length_tolerance = length_tolerance
         self.merge_ratio = merge_ratio
+        self.merge_max_hops = merge_max_hops
         self.min_keypoints = min_keypoints
         self.min_fragment_score = min_fragment_score
         self.max_instances = max_instances
         K = self.num_keypoints
         self._adjacency = np.zeros((K, K), dtype=np.int64)
-        path = np.full((K, K), np.inf)
-        for (a, b), length in zip(self.skeleton_links, self.link_lengths):
+        for a, b in self.skeleton_links:
             self._adjacency[a, b] = self._adjacency[b, a] = 1
-            path[a, b] = path[b, a] = min(path[a, b], length)
-        np.fill_diagonal(path, 0)
+        hops = np.where(self._adjacency > 0, 1.0, np.inf)
+        np.fill_diagonal(hops, 0)
         for k in range(K):  # Floyd-Warshall
-            path = np.minimum(path, path[:, k, None] + path[None, k, :])
-        self._path = path
+            hops = np.minimum(hops, hops[:, k, None] + hops[None, k, :])
+        self._hops = hops
 
     @classmethod
     def from_sidecar(cls, codec: Dict[str, Any]) -> 'EdgeBKPoseDecoder':
@@ -192,20 +185,13 @@ class EdgeBKPoseDecoder:
         a_idx, b_idx = self.link_array.T
         pa = locs[a_idx][:, :, None, None, :]  # (B, M, 1, 1, 2)
         pb = locs[b_idx][:, None, :, None, :]  # (B, 1, M, 1, 2)
-        S = self.num_samples
-        t = np.linspace(0, 1, S, dtype=np.float32).reshape(1, 1, 1, -1, 1)
-        length = np.linalg.norm(pa - pb, axis=-1, keepdims=True)  # (B, M, M, 1, 1)
-        unit = np.where(length > 1e-6, (pb - pa) / np.maximum(length, np.float32(1e-6)),
-                        np.array([1.0, 0.0], np.float32))
-        beyond = np.float32(self.end_margin * self.sigma_b)
-        points = np.concatenate([pa * (1 - t) + pb * t, pa - beyond * unit, pb + beyond * unit],
-                                axis=3)  # (B, M, M, S + 2, 2)
-        values = _bilinear(limb_maps, points.reshape(B, M * M * (S + 2), 2)).reshape(
-            B, M, M, S + 2)
-        samples, ends = values[..., :S], values[..., S:]
-        length = length[..., 0, 0]
+        t = np.linspace(0, 1, self.num_samples, dtype=np.float32).reshape(1, 1, 1, -1, 1)
+        points = pa * (1 - t) + pb * t  # (B, M, M, S, 2)
+        samples = _bilinear(limb_maps, points.reshape(B, M * M * self.num_samples, 2)).reshape(
+            B, M, M, self.num_samples)
+        length = np.linalg.norm((pa - pb)[:, :, :, 0], axis=-1)  # (B, M, M)
         prior = np.minimum(0.5 * H / np.maximum(length, np.float32(1e-6)) - 1, 0)
-        score = (samples.mean(-1) - ends.mean(-1) + prior).astype(np.float32)
+        score = (samples.mean(-1) + prior).astype(np.float32)
         on_limb = (samples > self.limb_thr).astype(np.float32).mean(-1) >= self.min_on_limb
         ok = valid[a_idx][:, :, None] & valid[b_idx][:, None, :] & on_limb & (score > 0)
         return np.where(ok, score, np.float32(-np.inf)), length
@@ -218,7 +204,7 @@ class EdgeBKPoseDecoder:
         link, row, col = np.nonzero(np.isfinite(limb_scores))
         ka, kb = self.link_array[link, 0], self.link_array[link, 1]
         priority = limb_scores[link, row, col] + 0.5 * (scores[ka, row] + scores[kb, col])
-        relative = lengths[link, row, col] / self.link_lengths[link]
+        length = lengths[link, row, col]
         owner = np.full((K, M), -1, dtype=np.int64)
         used = np.zeros((self.num_links, 2, M), dtype=bool)
         members: List[np.ndarray] = []
@@ -229,7 +215,7 @@ class EdgeBKPoseDecoder:
             l, a, b, ca, cb = link[i], ka[i], kb[i], row[i], col[i]
             if used[l, 0, ca] or used[l, 1, cb]:
                 continue
-            pa, pb, r = owner[a, ca], owner[b, cb], float(relative[i])
+            pa, pb, r = owner[a, ca], owner[b, cb], float(length[i])
             if pa < 0 and pb < 0:
                 person = np.full(K, -1, dtype=np.int64)
                 person[a], person[b] = ca, cb
@@ -270,11 +256,11 @@ class EdgeBKPoseDecoder:
         return index[alive], np.asarray(limb_sum, np.float32)[alive]
 
     def _person_scale(self, points: np.ndarray, found: np.ndarray) -> np.ndarray:
-        """(P,) scale of each person: max over its limbs of length / link_length (0: none)."""
+        """(P,) scale of each person: its longest limb (0: none)."""
         links = self.link_array
         length = np.linalg.norm(points[:, links[:, 0]] - points[:, links[:, 1]], axis=-1)
         both = found[:, links[:, 0]] & found[:, links[:, 1]]
-        return np.where(both, length / self.link_lengths, 0).max(1, initial=0)
+        return np.where(both, length, 0).max(1, initial=0)
 
     def _merge_fragments(self, index: np.ndarray, limb_total: np.ndarray,
                          locs: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -285,11 +271,11 @@ class EdgeBKPoseDecoder:
         scale = self._person_scale(points, found)
         pid, kind = np.nonzero(found)
         pos = points[pid, kind]
-        path = self._path[kind[:, None], kind[None, :]]
+        hops = self._hops[kind[:, None], kind[None, :]]
         pair_scale = np.maximum(scale[pid][:, None], scale[pid][None, :])
         with np.errstate(divide='ignore', invalid='ignore'):
-            ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / (path * pair_scale)
-        ok = ((pid[:, None] < pid[None, :]) & np.isfinite(path) & (path > 0) &
+            ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / (hops * pair_scale)
+        ok = ((pid[:, None] < pid[None, :]) & (hops > 0) & (hops <= self.merge_max_hops) &
               (pair_scale > 0) & (ratio <= self.merge_ratio))
         first, second = np.nonzero(ok)
         if not len(first):

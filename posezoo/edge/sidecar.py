@@ -28,10 +28,10 @@ import numpy as np
 SIDECAR_FORMAT = 'posezoo-edge/1'
 
 #: The codec attributes that decoding reads (see :class:`posezoo.edge.decode.EdgeBKPoseDecoder`).
-CODEC_KEYS = ('input_size', 'heatmap_size', 'num_keypoints', 'skeleton_links', 'sigma_b',
-              'score_thr', 'nms_kernel', 'max_candidates', 'num_samples', 'limb_thr',
-              'min_on_limb', 'end_margin', 'link_lengths', 'length_tolerance', 'merge_ratio',
-              'min_keypoints', 'min_fragment_score', 'max_instances')
+CODEC_KEYS = ('input_size', 'heatmap_size', 'num_keypoints', 'skeleton_links', 'score_thr',
+              'nms_kernel', 'max_candidates', 'num_samples', 'limb_thr', 'min_on_limb',
+              'length_tolerance', 'merge_ratio', 'merge_max_hops', 'min_keypoints',
+              'min_fragment_score', 'max_instances')
 
 
 def _plain(value: Any) -> Any:

@@ -84,7 +84,9 @@ def quantize_edge(model_file: str, calibration: str, output_file: str, num_image
     os.makedirs(osp.dirname(osp.abspath(output_file)), exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         prepared = osp.join(tmp, 'prepared.onnx')
-        quant_pre_process(model_file, prepared)
+        # symbolic shape inference cannot follow the dynamic height / width through the
+        # network's resizes; ONNX shape inference and the graph optimisation still run
+        quant_pre_process(model_file, prepared, skip_symbolic_shape=True)
         quantize_static(prepared, output_file, EdgeCalibrationReader(files, sidecar),
                         quant_format=QuantFormat.QDQ, per_channel=per_channel,
                         activation_type=activations[activation_type],
