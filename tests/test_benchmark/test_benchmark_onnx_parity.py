@@ -35,8 +35,8 @@ def one_thread():
 def _small_pipeline(model: torch.nn.Module, short_side: int = 256) -> None:
     """Resize to ``short_side`` instead of the config's 512 (test speed only)."""
     steps = [s for s in model.cfg.test_dataloader.dataset.pipeline
-             if s['type'] == 'BottomupResize']
-    assert steps, 'the test pipeline has no BottomupResize'
+             if s['type'] in ('BottomupResize', 'HigherHRNetResize')]
+    assert steps, 'the test pipeline has no bottom-up resize'
     for step in steps:
         step['input_size'] = (short_side, short_side)
 
