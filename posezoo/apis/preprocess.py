@@ -1,6 +1,7 @@
 """``preprocess``: one image as the network sees it (test pipeline + data preprocessor)."""
 from typing import Any, Dict, Optional, Union
 
+import mmcv
 import numpy as np
 import torch
 from mmengine.dataset import Compose, pseudo_collate
@@ -18,7 +19,9 @@ def preprocess(model: torch.nn.Module, image: Union[str, np.ndarray],
     Args:
         model: a model from :func:`posezoo.apis.init_model` (it carries ``model.cfg``); pose
             models add their ``dataset_meta`` to the sample, as MMPose's inference does.
-        image: an image file, or an HxW(xC) BGR array (the pipeline's loading step is skipped).
+        image: an image file (decoded here when the pipeline has no loading step), or an
+            HxW(xC) BGR array (the pipeline's loading step is skipped; a grayscale loader's
+            conversion is applied).
         pipeline: the composed test pipeline, when the caller reuses it (default: built from
             ``model.cfg`` in the model's scope).
 
@@ -31,7 +34,14 @@ def preprocess(model: torch.nn.Module, image: Union[str, np.ndarray],
     """
     if pipeline is None:
         steps = test_pipeline(model.cfg)
-        if isinstance(image, np.ndarray) and steps and steps[0].get('type') in _LOADERS:
+        has_loader = bool(steps) and steps[0].get('type') in _LOADERS
+        if isinstance(image, str) and not has_loader:  # the pipeline expects a decoded image
+            path, image = image, mmcv.imread(image)
+            if image is None:
+                raise ValueError(f'cannot read image file {path}')
+        if isinstance(image, np.ndarray) and has_loader:
+            if steps[0].get('color_type') == 'grayscale' and image.ndim == 3:
+                image = mmcv.bgr2gray(image)  # what the skipped loader would have read
             steps = steps[1:]
         with DefaultScope.overwrite_default_scope(model.cfg.get('default_scope')):
             pipeline = Compose(steps)

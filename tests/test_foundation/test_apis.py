@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from posezoo.apis import CheckpointMismatchError, config_input_shape, config_task, inference, init_model
+from posezoo.apis import CheckpointMismatchError, config_input_shape, config_task, inference, init_model, preprocess
 
 from .conftest import QUICK_POSE_CONFIG, REPO_ROOT
 
@@ -148,3 +148,13 @@ def test_corrupt_checkpoint_is_refused(tmp_path):
     corrupt.write_bytes(b'not a checkpoint at all')
     with pytest.raises(CheckpointMismatchError, match=f'cannot read checkpoint {corrupt}'):
         init_model(str(CLS_CONFIG), str(corrupt))
+
+
+@pytest.mark.parametrize('config', [QUICK_POSE_CONFIG, CLS_CONFIG])
+def test_preprocess_path_and_array_agree(config):
+    """One preprocess for images: a file and its decoded array give the same network input."""
+    model = init_model(str(config))
+    by_path = preprocess(model, str(PEOPLE_IMAGE))
+    by_array = preprocess(model, cv2.imread(str(PEOPLE_IMAGE)))
+    assert by_path['inputs'].shape[0] == 1 and by_path['inputs'].shape[1] in (1, 3)
+    torch.testing.assert_close(by_array['inputs'], by_path['inputs'])
