@@ -25,7 +25,7 @@ Decoding (the paper's unspecified "Keypoint Assignment Algorithm", posezoo's des
 (K + B, H, W) heatmap. Every step is a dense array operation except the greedy assembly and
 the fragment merging, two short loops over the admissible connections / fragment pairs:
 
-1. candidates: every local maximum (mmpose's ``batch_heatmap_nms``) above ``score_thr``
+1. candidates: every local maximum (max-pool NMS) above ``score_thr``
    (optionally the best ``max_candidates`` per type: the count scales with the scene),
    refined to sub-pixel by the vertex of the parabola through the log-heatmap at the peak and
    its two neighbours along x and along y (exact for a Gaussian peak);
@@ -58,7 +58,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from mmpose.codecs.base import BaseKeypointCodec
-from mmpose.codecs.utils import batch_heatmap_nms
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
@@ -359,8 +358,13 @@ class BKPoseHeatmap(BaseKeypointCodec):
             valid (K, M) bool; M = the most peaks of one type (at most ``max_candidates``).
         """
         K, H, W = heatmaps.shape
-        peaks = batch_heatmap_nms(heatmaps[None], self.nms_kernel)[0]
-        peaks = torch.where(peaks > self.score_thr, peaks, torch.zeros_like(peaks)).flatten(1)
+        r = self.nms_kernel // 2
+        # max-pool NMS, separable: the same maxima as mmpose's batch_heatmap_nms (a square
+        # window; tested equal), about 3x faster on CPU
+        pooled = F.max_pool2d(heatmaps[None], (1, self.nms_kernel), 1, (0, r))
+        pooled = F.max_pool2d(pooled, (self.nms_kernel, 1), 1, (r, 0))[0]
+        peaks = torch.where((heatmaps == pooled) & (heatmaps > self.score_thr), heatmaps,
+                            torch.zeros_like(heatmaps)).flatten(1)
         m = int((peaks > 0).sum(1).max())
         if self.max_candidates is not None:
             m = min(m, self.max_candidates)
@@ -532,20 +536,26 @@ class BKPoseHeatmap(BaseKeypointCodec):
             ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / (hops * pair_scale)
         ok = ((pid[:, None] < pid[None, :]) & (hops > 0) & (hops <= self.merge_max_hops) &
               (pair_scale > 0) & (ratio <= self.merge_ratio))
-        first, second = np.nonzero(ok)
-        if not len(first):
-            return index, limb_total
-        order = np.argsort(ratio[first, second], kind='stable')
         # two people holding the two ends of a link were not joined by that link's body-part
-        # map: they are different people
+        # map: they are different people; people sharing a keypoint type never merge
         linked = found.astype(np.int64) @ self._adjacency @ found.T.astype(np.int64) > 0
+        linked |= found.astype(np.int64) @ found.T.astype(np.int64) > 0
+        # the best (smallest) ratio of every pair of people that may merge
+        best = np.full((P, P), np.inf)
+        first, second = np.nonzero(ok)
+        np.minimum.at(best, (pid[first], pid[second]), ratio[first, second])
+        best[linked] = np.inf
+        pi, pj = np.nonzero(np.isfinite(best))
+        if not len(pi):
+            return index, limb_total
+        order = np.argsort(best[pi, pj], kind='stable')
         root = np.arange(P)
-        for i, j in zip(pid[first[order]], pid[second[order]]):
+        for i, j in zip(pi[order], pj[order]):
             while root[i] != i:
                 i = root[i]
             while root[j] != j:
                 j = root[j]
-            if i != j and not (found[i] & found[j]).any() and not linked[i, j]:
+            if i != j and not linked[i, j]:
                 index[i] = np.where(found[j], index[j], index[i])
                 found[i] |= found[j]
                 limb_total[i] += limb_total[j]

@@ -121,20 +121,23 @@ def test_pixel_centre_convention():
     assert mirrored == pytest.approx(127 - codec.to_heatmap(np.array([[37.3, 0.0]]))[0, 0])
 
 
-def test_candidates_are_local_maxima():
-    """mmpose's batch_heatmap_nms (a square max-pool) replaced posezoo's separable one: the
-    candidates are exactly the local maxima of a 5x5 window above the threshold."""
-    from scipy.ndimage import maximum_filter
+def test_candidates_are_mmpose_nms_maxima():
+    """The codec's separable max-pool NMS (faster on CPU) keeps exactly the maxima of mmpose's
+    batch_heatmap_nms (a square window), above the threshold; so do the candidates."""
+    from mmpose.codecs.utils import batch_heatmap_nms
     rng = np.random.default_rng(0)
     codec = BKPoseHeatmap((256, 256), (64, 64))
     heatmaps = rng.random((17, 64, 64)).astype(np.float32) ** 4
+    heatmaps[3, 10:12, 20:22] = 0.99  # a plateau
     locs, scores, valid = codec._candidates(torch.from_numpy(heatmaps))
-    peaks = (heatmaps == maximum_filter(heatmaps, size=(1, 5, 5), mode='constant',
-                                        cval=-np.inf)) & (
-        heatmaps > codec.score_thr)
+    reference = batch_heatmap_nms(torch.from_numpy(heatmaps)[None], codec.nms_kernel)[0]
+    reference = reference * (reference > codec.score_thr)
     for k in range(17):
         found = np.sort(scores[k][scores[k] > 0].numpy())
-        assert np.array_equal(found, np.sort(heatmaps[k][peaks[k]]))
+        assert np.array_equal(found, np.sort(reference[k][reference[k] > 0].numpy()))
+    # the plateau's four equal maxima give one valid candidate
+    plateau = (scores[3] == np.float32(0.99)) & valid[3]
+    assert int(plateau.sum()) == 1
 
 
 def test_bad_input_raises():

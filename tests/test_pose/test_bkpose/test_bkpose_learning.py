@@ -80,9 +80,12 @@ def overfit(repo_root: Path, coco_sample: Path, tmp_path_factory) -> dict:
     runner.train()
     losses = np.array(runner.message_hub.get_scalar('train/loss').data[0])
     metrics = runner.test()
+    runner.model.test_cfg['flip_test'] = True
+    metrics_flip = runner.test()
+    runner.model.test_cfg['flip_test'] = False
     runner.save_checkpoint(str(tmp_path), 'overfit.pth')
     runner.cfg.dump(str(tmp_path / 'overfit_config.py'))
-    return dict(metrics=metrics, losses=losses, ann_file=ann_file,
+    return dict(metrics=metrics, metrics_flip=metrics_flip, losses=losses, ann_file=ann_file,
                 config=tmp_path / 'overfit_config.py', checkpoint=tmp_path / 'overfit.pth')
 
 
@@ -91,8 +94,12 @@ def test_overfits_coco_sample(overfit: dict, capsys):
     with capsys.disabled():
         print(f'\nBK-Pose overfit on {len(IMAGES)} COCO sample images ({INPUT}x{INPUT}, {ITERS} '
               f'iterations): loss {losses[0]:.0f} -> {losses[-10:].mean():.1f}, '
-              f'COCO AP {metrics["coco/AP"]:.4f} (AP50 {metrics["coco/AP .5"]:.4f})')
+              f'COCO AP {metrics["coco/AP"]:.4f} (AP50 {metrics["coco/AP .5"]:.4f}); with flip '
+              f'test COCO AP {overfit["metrics_flip"]["coco/AP"]:.4f} '
+              f'(AP50 {overfit["metrics_flip"]["coco/AP .5"]:.4f})')
     assert metrics['coco/AP'] >= 0.8
+    # the flip test lines up (pixel-centre convention): it must not cost accuracy
+    assert overfit['metrics_flip']['coco/AP'] >= 0.8
 
 
 def test_pose_demo_draws_the_learned_skeleton(overfit: dict, repo_root: Path, coco_sample: Path,
