@@ -132,8 +132,9 @@ def pytest_report_header(config) -> str:
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects: learning tests must count as slow
 def pytest_collection_modifyitems(session, config, items) -> None:
     """Learning tests are slow tests. With ``$POSEZOO_TEST_ORDER_SEED`` set (``tools/run_tests.sh``
-    draws one per run), run the test modules in a random order (tests inside a module keep theirs): a module that depends on
-    state left by another then fails, whatever the order in which it was collected."""
+    draws one per run), run the test modules in a random order (tests inside a module keep
+    theirs): a module that depends on state left by another then fails, whatever the order in
+    which it was collected."""
     for item in items:
         if item.get_closest_marker('learning') and not item.get_closest_marker('slow'):
             item.add_marker(pytest.mark.slow)

@@ -33,6 +33,7 @@ def test_message_hub_and_numpy_roundtrip():
     assert loaded['meta']['seed'] == 7
 
 
+@pytest.mark.slow  # uses the trained_pose training run
 def test_runner_checkpoint_loads_with_weights_only(trained_pose):
     ckpt = torch.load(trained_pose / 'epoch_1.pth', map_location='cpu', weights_only=True)
     assert {'meta', 'state_dict', 'optimizer', 'message_hub', 'param_schedulers'} <= set(ckpt)
@@ -57,6 +58,7 @@ def test_restricted_getattr_serves_only_history_buffer_statistics():
         _history_buffer_getattr(os, 'system')
 
 
+@pytest.mark.slow  # uses the trained_pose training run
 def test_history_buffer_loads_in_a_fresh_process(trained_pose):
     """The statistics methods are served before any HistoryBuffer exists in the process."""
     import subprocess

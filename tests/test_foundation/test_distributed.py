@@ -1,11 +1,14 @@
 """DDP through tools/dist_train.sh (torchrun, MMEngine's pytorch launcher) with gloo on CPU."""
 import re
 
+import pytest
 import torch
 
 import posezoo  # noqa: F401  (checkpoint safe globals for torch.load)
 
 from .conftest import QUICK_OPTIONS, QUICK_POSE_CONFIG, run_tool
+
+pytestmark = pytest.mark.slow  # two training processes through tools/dist_train.sh
 
 
 def test_dist_train_two_processes_gloo(tmp_path):

@@ -19,6 +19,7 @@ def test_editable_install_links_mim_files():
         assert (mim_dir / name).resolve() == (REPO_ROOT / name).resolve()
 
 
+@pytest.mark.slow  # builds a wheel of the whole tree
 def test_wheel_carries_mim_files(tmp_path):
     # Build from a copy: a wheel build replaces the editable install's links by copies.
     source = tmp_path / 'src'

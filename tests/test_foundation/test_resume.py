@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -12,6 +13,8 @@ from mmengine.runner import Runner
 import posezoo  # noqa: F401  (checkpoint safe globals for torch.load)
 
 from .conftest import QUICK_OPTIONS, QUICK_POSE_CONFIG, REPO_ROOT, run_tool
+
+pytestmark = pytest.mark.slow  # real training runs through tools/train.py and the Runner
 
 
 def _flatten(state, prefix=''):
