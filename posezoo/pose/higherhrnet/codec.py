@@ -94,8 +94,9 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             Defaults to 30.
         decode_max_instances (int, optional): persons a new candidate can be matched to (the
             official ``MAX_NUM_PEOPLE``); ``None`` for no limit. Defaults to 30.
-        refine_candidates (int): brightest pixels searched first by ``refine`` (a speed
-            setting; the result is that of the full search). Defaults to 4096.
+        refine_floors (Sequence[float]): positive heatmap levels above which ``refine``
+            searches first (a speed setting; the result is that of the full search).
+            Defaults to ``(0.1, 0.001)``.
     """
 
     # what PackPoseInputs packs (the heatmap mask comes from BottomupGetHeatmapMask)
@@ -115,7 +116,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
                  decode_tag_thr: float = 1.0,
                  decode_topk: int = 30,
                  decode_max_instances: Optional[int] = 30,
-                 refine_candidates: int = 4096) -> None:
+                 refine_floors: Sequence[float] = (0.1, 0.001)) -> None:
         # decoding happens at the input resolution, hence heatmap_size=input_size (scale 1)
         super().__init__(
             input_size=input_size,
@@ -133,7 +134,9 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             raise ValueError(f'got {len(sigmas)} sigmas for {len(self.heatmap_sizes)} '
                              'heatmap sizes')
         self.sigmas = [float(s) for s in sigmas]
-        self.refine_candidates = refine_candidates
+        if any(floor <= 0 for floor in refine_floors):
+            raise ValueError(f'refine_floors must be positive, got {refine_floors}')
+        self.refine_floors = sorted(refine_floors, reverse=True)
 
     def encode(self,
                keypoints: np.ndarray,
@@ -296,13 +299,17 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         return offsets * 0.5 - 0.25
 
     def _refine_argmax(self, heatmap: Tensor, tags: Tensor, person_tags: Tensor) -> Tensor:
-        """First maximum of ``heatmap - round(||tags - person tag||)`` for every person.
+        """The official refine search: for every person, the first maximum p* of
+        ``score = heatmap - round(||tags - person tag||)``, where only a p* with a positive
+        heatmap value matters (the official code fills the keypoint only then).
 
-        The rounded distance is >= 0, so a pixel can only reach (or tie) a value v where the
-        heatmap is >= v: the scores are computed on the brightest pixels first (the
-        ``refine_candidates`` largest, and every pixel tied with the last of them); a person whose
-        best score there is at least the smallest of those heatmap values has found its maximum,
-        the others are searched over the whole map. Same result as the official full search.
+        The rounded distance is >= 0, so a pixel scores at most its heatmap value: the search
+        runs on ever larger sets of bright pixels (heatmap >= each of ``refine_floors``, then
+        every positive pixel; each set in increasing index order, so the first maximum stays
+        first). A person whose best score reaches the floor of the set has found p* (no pixel
+        outside can reach it). A person still unresolved after the positive pixels has p* there only if no non-positive pixel scores higher (or equal,
+        earlier); those are scanned in chunks until one does. Same result as the official full
+        search, on a small part of the map for most persons.
 
         Args:
             heatmap (Tensor): (H*W,) heatmap of one keypoint type.
@@ -310,23 +317,48 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             person_tags (Tensor): (M, L) mean tag of each person.
 
         Returns:
-            Tensor: (M,) long flat index of each person's maximum.
+            Tensor: (M,) long flat index of each person's maximum, -1 where the maximum is on a
+            pixel whose heatmap value is <= 0 (nothing to fill).
         """
-        num = min(heatmap.numel(), self.refine_candidates)
-        floor = heatmap.topk(num, sorted=False).values.min()
-        subset = (heatmap >= floor).nonzero()[:, 0]  # increasing: first maxima stay first
 
-        def search(pixels: Tensor, people: Tensor) -> Tuple[Tensor, Tensor]:
-            diff = tags[:, pixels][None] - people[:, :, None]  # (M, L, P)
+        def scores(pixels: Tensor, people: Tensor) -> Tensor:
+            """(P,) pixels, (M', L) tags -> (M', P) scores (float32 as officially)."""
+            diff = tags[:, pixels][None] - people[:, :, None]  # (M', L, P)
             dist = diff.mul_(diff).sum(dim=1).sqrt_()
-            return (heatmap[pixels][None] - dist.round_()).max(dim=1)
+            return heatmap[pixels][None] - dist.round_()
 
-        values, best = search(subset, person_tags)
-        best = subset[best]
-        unsure = values < floor
-        if unsure.any():
-            everything = torch.arange(heatmap.numel(), device=heatmap.device)
-            best[unsure] = search(everything, person_tags[unsure])[1]
+        best = torch.full((len(person_tags), ), -1, dtype=torch.long, device=heatmap.device)
+        todo = torch.arange(len(person_tags), device=heatmap.device)
+        positive = (heatmap > 0).nonzero()[:, 0]
+        positive_values = heatmap[positive]
+        for floor in self.refine_floors:
+            pixels = positive[positive_values >= floor]
+            if not len(pixels):
+                continue
+            values, index = scores(pixels, person_tags[todo]).max(dim=1)
+            done = values >= floor
+            best[todo[done]] = pixels[index[done]]
+            todo = todo[~done]
+            if not len(todo):
+                return best
+
+        if not len(positive):
+            return best
+        values, index = scores(positive, person_tags[todo]).max(dim=1)
+        candidates = positive[index]
+        done = values > 0  # no non-positive pixel can reach a positive score
+        best[todo[done]] = candidates[done]
+        todo, values, candidates = todo[~done], values[~done], candidates[~done]
+        others = (heatmap <= 0).nonzero()[:, 0]
+        for chunk in others.split(65536):
+            if not len(todo):
+                break
+            chunk_scores = scores(chunk, person_tags[todo])
+            beaten = ((chunk_scores > values[:, None]) |
+                      ((chunk_scores == values[:, None]) &
+                       (chunk[None] < candidates[:, None]))).any(dim=1)
+            todo, values, candidates = todo[~beaten], values[~beaten], candidates[~beaten]
+        best[todo] = candidates  # never beaten: the maximum is on a positive pixel
         return best
 
     def _adjust_and_refine(self, grouped: np.ndarray, heatmaps: Tensor, tags: Tensor
@@ -364,6 +396,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             for k in missing.any(0).nonzero()[:, 0].tolist():
                 people = missing[:, k].nonzero()[:, 0]
                 best = self._refine_argmax(flat_heatmaps[k], tags[:, k], mean_tags[people])
+                people, best = people[best >= 0], best[best >= 0]
                 vals = flat_heatmaps[k, best]
                 x, y = best % W, best // W
                 kk = torch.full_like(best, k)
