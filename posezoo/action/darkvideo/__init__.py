@@ -22,8 +22,8 @@ from .zero_dce_losses import (ZeroDCEColorConstancyLoss, ZeroDCEExposureLoss,
 
 __all__ = [
     'BERTHead', 'CheckedOpenCVDecode', 'CheckedOpenCVInit', 'DistillationKLLoss',
-    'EnhanceFrames', 'EnhancedRecognizer3D', 'GammaEnhancer', 'GammaIntensityCorrection', 'KDRecognizer',
-    'LowLightImageDataset', 'PackLowLightInputs', 'TorchvisionR2Plus1d', 'ZeroDCE',
+    'EnhanceFrames', 'EnhancedRecognizer3D', 'GammaEnhancer', 'GammaIntensityCorrection',
+    'KDRecognizer', 'LowLightImageDataset', 'PackLowLightInputs', 'TorchvisionR2Plus1d', 'ZeroDCE',
     'ZeroDCEColorConstancyLoss', 'ZeroDCEExposureLoss', 'ZeroDCEIlluminationSmoothnessLoss',
     'ZeroDCESpatialConsistencyLoss'
 ]

@@ -29,8 +29,8 @@ class EnhanceFrames(BaseTransform):
     Args:
         enhancer (dict): Config of an mmaction ``MODELS`` module with
             ``enhance_clip((N, 3, T, H, W) in [0, 1])``, e.g.
-            ``dict(type='ZeroDCE', checkpoint='data/zerodce/Epoch99.pth')``. It runs in eval
-            mode without gradients.
+            ``dict(type='ZeroDCE', checkpoint='data/zerodce/Epoch99.pth')``; built and
+            initialised (its checkpoint loaded) once, run in eval mode without gradients.
         keep_raw (bool): Keep the raw frames as a first view. Default: False.
         chunk (int): Frames enhanced per forward pass (bounds memory). Default: 16.
         device (str): Device of the enhancer. Default: 'cpu'.
@@ -39,7 +39,9 @@ class EnhanceFrames(BaseTransform):
     def __init__(self, enhancer: dict, keep_raw: bool = False, chunk: int = 16,
                  device: str = 'cpu') -> None:
         self.enhancer_cfg = enhancer
-        self.enhancer = MODELS.build(enhancer).to(device).eval().requires_grad_(False)
+        self.enhancer = MODELS.build(enhancer)
+        self.enhancer.init_weights()  # ZeroDCE loads its `checkpoint` here
+        self.enhancer.to(device).eval().requires_grad_(False)
         self.keep_raw = keep_raw
         self.chunk = chunk
         self.device = device

@@ -73,7 +73,8 @@ def test_r2plus1d_18_torchvision_parity():
         ours = backbone(clip)
         ref_logits = reference(clip)
     diff = (ours - x).abs().max().item()
-    print(f'r2plus1d_18: torchvision vs posezoo features {tuple(x.shape)}, max abs diff {diff:.3e}; '
+    print(f'r2plus1d_18: torchvision vs posezoo features {tuple(x.shape)}, '
+          f'max abs diff {diff:.3e}; '
           f'parameters: torchvision {num_params(reference):,} (with fc), posezoo backbone '
           f'{num_params(backbone):,}')
     assert ours.shape == (2, 512, 1, 4, 4)

@@ -12,19 +12,20 @@ SEED_SYNTHETIC_CFG = REPO / 'configs' / 'skeleton' / 'lstm' / \
     'lstm_1xb16-20e_synthetic-mediapipe33-30f.py'
 
 
-def train_seed_lstm(work_dir: Path, epochs: int = 20) -> Path:
+def train_seed_lstm(work_dir: Path, seed_options: list, seed: int = 0, epochs: int = 20) -> Path:
     """Train the seed LSTM (MediaPipe-33, 30-frame windows) on a fresh synthetic seed-format data
-    set with tools/train.py (seed 0, deterministic, one thread); returns the last checkpoint."""
+    set (made with ``seed``) with tools/train.py (``seed_options``: the seed and deterministic
+    mode; no loader workers, one thread); returns the last checkpoint."""
     sys.path.insert(0, str(REPO / 'tools' / 'misc'))
     from make_skeleton_dataset import make_dataset
     data = work_dir / 'data'
-    make_dataset(str(data), num_train=4, num_val=2, seed_clips=8, seed=0)
+    make_dataset(str(data), num_train=4, num_val=2, seed_clips=8, seed=seed)
     root = data / 'seed'
     options = [f'train_dataloader.dataset.ann_file={root / "train"}',
                f'val_dataloader.dataset.ann_file={root / "val"}',
                f'test_dataloader.dataset.ann_file={root / "val"}',
                f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}',
-               'randomness.seed=0', 'randomness.deterministic=True']
+               *seed_options]
     options += [f'{d}.{o}' for d in ('train_dataloader', 'val_dataloader', 'test_dataloader')
                 for o in ('num_workers=0', 'persistent_workers=False')]
     env = dict(os.environ, OMP_NUM_THREADS='1')

@@ -1,5 +1,4 @@
 """Sliding-window inference over whole skeleton recordings (``posezoo.apis.inference``)."""
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,7 +48,8 @@ def test_windows_are_consecutive_frames_of_the_recording(tmp_path):
 
 
 @pytest.mark.slow
-def test_500_frame_recording_with_two_actions(seed_lstm_checkpoint, tmp_path):
+@pytest.mark.learning
+def test_500_frame_recording_with_two_actions(seed_lstm_checkpoint, tmp_path, figure):
     """A 500-frame recording: SQUAT for 250 frames, then WALK (another person) for 250.
     Windows inside each half must be classified as that half's action."""
     model = init_model(str(SEED_SYNTHETIC_CFG), str(seed_lstm_checkpoint), device='cpu')
@@ -70,6 +70,8 @@ def test_500_frame_recording_with_two_actions(seed_lstm_checkpoint, tmp_path):
     acc_second = float(np.mean(labels[in_second] == ACTIONS.index(second)))
     print(f'{in_first.sum()} windows inside the {first} half: {acc_first:.2%} {first}; '
           f'{in_second.sum()} inside the {second} half: {acc_second:.2%} {second}')
+    figure(f'windows inside the {first} half classified {first}', acc_first, 0.9)
+    figure(f'windows inside the {second} half classified {second}', acc_second, 0.9)
     assert len(starts) == 33
     assert acc_first >= 0.9 and acc_second >= 0.9
     top2 = set(result.pred_score.topk(2).indices.tolist())

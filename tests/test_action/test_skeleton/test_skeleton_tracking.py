@@ -42,21 +42,21 @@ def test_oks_scale_and_visibility_follow_mmpose():
     the reference pose's only) and only keypoints visible in both poses count."""
     kpts = np.zeros((1, 17, 2), dtype=np.float32)
     kpts[0, :, 0], kpts[0, :, 1] = np.linspace(0, 20, 17), np.linspace(0, 40, 17)  # 20 x 40 box
-    big = kpts * 2 + 1.0  # 40 x 80 box, every keypoint moved
+    big = kpts * 1.5  # 30 x 60 box, every keypoint but the first moved
     scores = np.ones((1, 17), dtype=np.float32)
     d2 = ((big - kpts) ** 2).sum(-1)[0]
-    area = (20 * 40 + 40 * 80) / 2
+    area = (20 * 40 + 30 * 60) / 2
     expected = np.exp(-d2 / (2 * area * (2 * COCO_SIGMAS) ** 2)).mean()
     assert pose_oks(big, scores, kpts, scores)[0, 0] == pytest.approx(expected, rel=1e-5)
     old_value = np.exp(-d2 / (2 * 20 * 40 * (2 * COCO_SIGMAS) ** 2)).mean()  # area of kpts only
-    print(f'OKS of a pose and its 2x copy: {expected:.4f} (MMPose oks_iou), '
+    print(f'OKS of a pose and its 1.5x copy: {expected:.4f} (MMPose oks_iou), '
           f'{old_value:.4f} (former own code)')
     assert abs(expected - old_value) > 0.05
     # keypoints hidden in the reference pose no longer count
     half = scores.copy()
     half[0, 9:] = 0
-    # the reference box now spans its visible keypoints only (10 x 20); the other is 40 x 80
-    area_half = (np.ptp(kpts[0, :9, 0]) * np.ptp(kpts[0, :9, 1]) + 40 * 80) / 2
+    # the reference box now spans its visible keypoints only (10 x 20); the other is 30 x 60
+    area_half = (np.ptp(kpts[0, :9, 0]) * np.ptp(kpts[0, :9, 1]) + 30 * 60) / 2
     exp_half = np.exp(-d2[:9] / (2 * area_half * (2 * COCO_SIGMAS[:9]) ** 2)).mean()
     assert pose_oks(big, scores, kpts, half)[0, 0] == pytest.approx(exp_half, rel=1e-5)
     with pytest.raises(ValueError, match='sigmas'):
