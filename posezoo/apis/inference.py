@@ -8,7 +8,8 @@ task                   one input                                          return
 pose                   image path or HxWx3 BGR uint8 array                ``PoseDataSample``
 video action           video path (or a frame folder, per the config)     ``ActionDataSample``
 skeleton action        skeleton file (``.pkl`` / seed ``.txt``) or an      ``ActionDataSample``
-                       MMAction2 pose annotation dict
+                       MMAction2 pose annotation dict (sliding windows:    (+ ``window_scores``)
+                       ``posezoo.action.skeleton.sliding_window``)
 image classification   image path or HxWx3 BGR uint8 array                ``DataSample`` (mmpretrain)
 =====================  =================================================  =========================
 """
@@ -86,7 +87,9 @@ def _video_action(model: torch.nn.Module, item: Input) -> Any:
 
 
 def _skeleton_action(model: torch.nn.Module, item: Input) -> Any:
-    from posezoo.action.skeleton import load_skeleton_file
+    """Windows of the training length over the whole recording (stride from the config's
+    ``sliding_window``, default half a window); per-window scores and their mean."""
+    from posezoo.action.skeleton import load_skeleton_file, sliding_window_inference
     if isinstance(item, str):
         _check_path(item, 'skeleton sequence file')
         annotation = load_skeleton_file(item)
@@ -95,9 +98,7 @@ def _skeleton_action(model: torch.nn.Module, item: Input) -> Any:
     else:
         raise TypeError('a skeleton input must be a file path or an MMAction2 pose annotation dict, '
                         f'got {type(item).__name__}')
-    annotation.setdefault('start_index', 0)
-    annotation.setdefault('modality', 'Pose')
-    return _run(model, test_pipeline(model.cfg), annotation)
+    return sliding_window_inference(model, annotation)
 
 
 _RUNNERS: Dict[str, Callable[[torch.nn.Module, Input], Any]] = {
