@@ -122,4 +122,5 @@ def edge_model(repo_root: Path, coco_mini: Path, learning_seed: int, tmp_path_fa
     predictions = tmp / 'torch_predictions.npz'
     save_predictions(model, images, predictions)
     return dict(config=config, checkpoint=tmp / 'overfit.pth', onnx=onnx_file, int8=int8_file,
-                images=images, predictions=predictions, export_error=result['error'])
+                images=images, ann_file=ann_file, predictions=predictions,
+                export_error=result['error'])

@@ -17,6 +17,7 @@ import os.path as osp
 import sys
 from typing import Optional, Sequence
 
+import cv2
 import numpy as np
 import torch
 from torch import Tensor, nn
@@ -25,8 +26,8 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
 from posezoo.apis import init_model  # noqa: E402
-from posezoo.deployment.onnx_export import (INPUT_NAME, export_onnx,  # noqa: E402
-                                            ort_session, preprocess_image)
+from posezoo.deployment.onnx_export import INPUT_NAME, export_onnx, ort_session  # noqa: E402
+from posezoo.edge.preprocess import bottomup_resize, normalize  # noqa: E402
 from posezoo.edge.sidecar import sidecar_from_model, sidecar_path, write_sidecar  # noqa: E402
 
 DEFAULT_IMAGE = osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'coco-mini', 'val2017',
@@ -53,13 +54,20 @@ def export_edge(config: str, checkpoint: Optional[str], output_file: str,
     max abs heatmap difference ONNX Runtime vs PyTorch on it (``error``)."""
     model = init_model(config, checkpoint, device='cpu')
     network = FinalHeatmaps(model).eval()
+    sidecar = sidecar_from_model(model, output_file, 'output_0', INPUT_NAME)
     if image is not None:
-        x = preprocess_image(model, image)
+        frame = cv2.imread(image)
+        if frame is None:
+            raise FileNotFoundError(f'cannot read image {image}')
+        pre = sidecar['preprocess']  # = the test pipeline (tests/test_edge checks it)
+        resized, _ = bottomup_resize(frame, tuple(pre['input_size']), pre['size_factor'],
+                                     pre['resize_mode'], pre['use_udp'], pre['pad_val'])
+        x = torch.from_numpy(normalize(resized, pre['mean'], pre['std'], pre['bgr_to_rgb']))
     else:
         w, h = model.head.decoder.input_size
         x = torch.zeros(1, 3, h, w)
     names = export_onnx(network, x, output_file, opset=opset)
-    sidecar = sidecar_from_model(model, output_file, names[0], INPUT_NAME)
+    sidecar['output_name'] = names[0]
     write_sidecar(sidecar, sidecar_path(output_file))
     result = dict(sidecar=sidecar, error=None)
     if image is not None:
