@@ -198,8 +198,8 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         """
         B, K, H, W = batch_heatmaps.shape
         L = batch_tags.shape[1] // K
-        heatmaps = batch_heatmaps.float()
-        tags = batch_tags.float().reshape(B, L, K, H * W)
+        heatmaps = batch_heatmaps.detach().float()
+        tags = batch_tags.detach().float().reshape(B, L, K, H * W)
         kernel = self.decode_nms_kernel
         pad = (kernel - 1) // 2
         # a k x k max pooling as a k x 1 then a 1 x k one (same maxima, fewer comparisons)

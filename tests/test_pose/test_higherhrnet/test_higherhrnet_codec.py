@@ -28,16 +28,17 @@ def test_encode_two_people() -> None:
         for n in range(2):
             for k in range(3):
                 x, y = (KEYPOINTS[n, k] / stride).astype(int)
-                assert indices[n, r, k, 0] == y * W + x
                 assert indices[n, r, k, 1] == VISIBLE[n, k]
                 if VISIBLE[n, k]:
+                    assert indices[n, r, k, 0] == y * W + x
                     assert heatmaps[r][k, y, x] == 1.0
-        # keypoint 0: the maximum of two unit Gaussians (sigma 1, radius 3), cut at the border
+        # keypoint 0: the maximum of two unit Gaussians on the integer grid (sigma 1, window
+        # radius 3 sigma + 1 as the official HeatmapGenerator), cut at the border
         ys, xs = np.mgrid[0:W, 0:W]
         expected = np.zeros((W, W))
         for n in range(2):
             x, y = (KEYPOINTS[n, 0] / stride).astype(int)
-            near = (np.abs(xs - x) <= 3) & (np.abs(ys - y) <= 3)
+            near = (np.abs(xs - x) <= 4) & (np.abs(ys - y) <= 4)
             expected = np.maximum(expected,
                                   near * np.exp(-((xs - x)**2 + (ys - y)**2) / 2))
         np.testing.assert_allclose(heatmaps[r][0], expected, atol=1e-6)
@@ -74,3 +75,26 @@ def test_decode_two_people() -> None:
         torch.zeros(1, 3, 64, 64), torch.zeros(1, 3, 64, 64))
     assert keypoints[0].shape == (0, 3, 2) and scores[0].shape == (0, 3)
     assert instance_scores[0].shape == (0, )
+
+
+def test_refine_search_is_the_full_search() -> None:
+    """The staged refine search returns the official full-map first maximum of
+    ``heatmap - round(tag distance)`` whenever its heatmap value is positive (and -1 only when
+    it is not), on maps with negative values, exact zeros and ties."""
+    codec = _codec()
+    rng = np.random.default_rng(0)
+    for trial in range(40):
+        size = 48 * 40
+        heatmap = rng.normal(0, 0.05, size).astype(np.float32)
+        if trial % 2:
+            heatmap = np.maximum(heatmap, 0)  # exact zeros, as a Gaussian-only network
+        heatmap[rng.integers(0, size, 6)] = rng.choice([0.05, 0.5, 0.9], 6)  # bright, tied
+        heatmap = torch.from_numpy(heatmap)
+        tags = torch.from_numpy(rng.choice([0., 1., 2.5, 3.], (2, size)).astype(np.float32))
+        people = torch.from_numpy(rng.uniform(-1, 4, (7, 2)).astype(np.float32))
+        best = codec._refine_argmax(heatmap, tags, people)
+        for m, person in enumerate(people):
+            dist = ((tags - person[:, None])**2).sum(0).sqrt()
+            full = int(torch.argmax(heatmap - dist.round()))
+            expected = full if heatmap[full] > 0 else -1
+            assert int(best[m]) == expected, (trial, m)

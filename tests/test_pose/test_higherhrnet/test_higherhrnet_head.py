@@ -97,13 +97,19 @@ def test_flip_swaps_left_right() -> None:
 
 
 def test_aggregation_and_flip_test() -> None:
+    """The official order: 1/4 output upsampled to 1/2 and averaged there, mirror flipped back,
+    both projected to the input size, then averaged (heatmaps) / stacked (tags)."""
     head = _head().eval()
     outputs = [torch.rand(1, 6, 16, 16), torch.rand(1, 3, 32, 32)]
-    heatmaps, tags = head._aggregate_outputs(outputs, (64, 64))
-    up = [F.interpolate(o, size=(64, 64), mode='bilinear', align_corners=False)
-          for o in outputs]
-    assert torch.allclose(heatmaps, (up[0][:, :3] + up[1]) / 2)
-    assert torch.equal(tags, up[0][:, 3:])
+    heatmaps, tags = head._aggregate_outputs(outputs)
+    quarter_up = F.interpolate(outputs[0], size=(32, 32), mode='bilinear', align_corners=False)
+    assert torch.equal(heatmaps, (quarter_up[:, :3] + outputs[1]) / 2)
+    assert torch.equal(tags, quarter_up[:, 3:])
+    flipped_back, _ = head._aggregate_outputs(outputs, FLIP_INDICES)
+    assert torch.equal(flipped_back, head._flip(heatmaps, FLIP_INDICES))
+
+    def project(maps: torch.Tensor) -> torch.Tensor:
+        return F.interpolate(maps, size=(64, 64), mode='bilinear', align_corners=False)
 
     # flip test: with mirrored "network outputs" for the flipped input, heatmaps are unchanged
     # and the tags get a second dimension
@@ -112,16 +118,17 @@ def test_aggregation_and_flip_test() -> None:
     sample = PoseDataSample(metainfo=dict(input_size=(64, 64), flip_indices=FLIP_INDICES))
     _, fields = head.predict([outputs, flipped], [sample],
                              dict(flip_test=True, output_heatmaps=True))
-    assert torch.allclose(fields[0].heatmaps, heatmaps[0], atol=1e-6)
+    assert torch.allclose(fields[0].heatmaps, project(heatmaps)[0], atol=1e-6)
     assert fields[0].tags.shape == (6, 64, 64)
-    assert torch.allclose(fields[0].tags[3:], tags[0], atol=1e-6)
+    assert torch.allclose(fields[0].tags[3:], project(tags)[0], atol=1e-6)
 
-    # multi-scale: a second scale at half resolution is upsampled to the base input size
+    # multi-scale: a second scale at half resolution is projected to the base input size
     half = [F.interpolate(o, scale_factor=0.5, mode='bilinear') for o in outputs]
     _, fields = head.predict([tuple(outputs), tuple(half)], [sample],
                              dict(multiscale_test=True, output_heatmaps=True))
-    heatmaps_half, _ = head._aggregate_outputs(half, (64, 64))
-    assert torch.allclose(fields[0].heatmaps, (heatmaps[0] + heatmaps_half[0]) / 2)
+    heatmaps_half, _ = head._aggregate_outputs(half)
+    assert torch.allclose(fields[0].heatmaps,
+                          (project(heatmaps)[0] + project(heatmaps_half)[0]) / 2)
     assert fields[0].tags.shape == (6, 64, 64)
 
 
