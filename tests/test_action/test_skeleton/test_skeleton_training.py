@@ -65,6 +65,7 @@ def _train(config: str, work_dir: Path, options: list) -> dict:
     return [v for v in val if 'acc/top1' in v][-1]
 
 
+@pytest.mark.slow
 def test_lstm_reaches_95_top1_on_held_out_split(synthetic, tmp_path):
     ann = synthetic / 'synthetic_coco17.pkl'
     options = [f'{d}.dataset.ann_file={ann}' for d in ('train_dataloader', 'val_dataloader')]
@@ -76,6 +77,7 @@ def test_lstm_reaches_95_top1_on_held_out_split(synthetic, tmp_path):
     assert metrics['acc/top1'] >= 0.95
 
 
+@pytest.mark.slow
 def test_lstm_seed_format(synthetic, tmp_path):
     root = synthetic / 'seed'
     val = SeedSkeletonDataset(str(root / 'val'), [], classes=ACTIONS, clip_len=30, stride=10)
@@ -89,6 +91,7 @@ def test_lstm_seed_format(synthetic, tmp_path):
     assert metrics['acc/top1'] >= 0.9
 
 
+@pytest.mark.slow
 def test_stgcn_trains_on_the_same_data(synthetic, tmp_path):
     ann = synthetic / 'synthetic_coco17.pkl'
     options = ['train_dataloader.dataset.dataset.ann_file=' + str(ann),
