@@ -91,8 +91,10 @@ def metafile_entry(cfg: Config) -> Optional[dict]:
 def entry_task(entry: dict) -> Optional[str]:
     """The posezoo task of a metafile entry (``Metadata: Task``, else its first result's)."""
     name = (entry.get('Metadata') or {}).get('Task')
-    if name is None and entry.get('Results'):
-        name = entry['Results'][0].get('Task')
+    results = entry.get('Results') or []
+    results = [results] if isinstance(results, dict) else results  # MMAction2 writes one dict
+    if name is None and results:
+        name = results[0].get('Task')
     return METAFILE_TASKS.get(name, name)
 
 

@@ -27,6 +27,17 @@ def test_task_is_read_from_explicit_data(config, task):
     assert config_task(Config.fromfile(str(config))) == task
 
 
+@pytest.mark.parametrize('spec,task', [
+    ('mmaction::skeleton/stgcn/stgcn_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py', 'skeleton_action'),
+    ('mmaction::recognition/tsn/tsn_imagenet-pretrained-r50_8xb32-1x1x3-100e_kinetics400-rgb.py', 'video_action')])
+def test_mmaction_config_task_from_its_model_index(spec, task):
+    """MMAction2's own configs: the task of their entry in MMAction2's metafiles."""
+    from mmengine.config import Config
+
+    from posezoo.utils.setup_env import resolve_config
+    assert config_task(Config.fromfile(resolve_config(spec))) == task
+
+
 def test_action_config_without_metafile_entry_is_named(tmp_path):
     """Neither task nor input shape is guessed: the error names the file and the field."""
     from mmengine.config import Config
