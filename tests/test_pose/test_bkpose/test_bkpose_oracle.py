@@ -2,15 +2,15 @@
 
 * ``test_oracle_ap``: ``$POSEZOO_ORACLE_ANN`` (any COCO keypoint annotation file; only its
   ``images`` and ``annotations`` are used), else coco-mini's val2017 annotations.
-* ``test_classroom_oracle_ap``: classroom-density scenes, coco-mini train2017 images tiled 3x3
+* ``test_classroom_oracle_ap``: classroom-density scenes, coco-mini train2017 images tiled 3x3, each once
   (20-50 labelled people each, ``tools/analysis/classroom_scenes.py``).
 * ``test_noisy_oracle_ap``: the targets of ``$POSEZOO_ORACLE_ANN`` degraded like a network's
   outputs (the helper's seeded noise model: per-keypoint amplitudes 0.5-1, limb maps weakened
   to 0.3-0.9, ghost and random spurious peaks, blur, additive noise). Keypoints are not moved,
   so the AP lost is the grouping's (and the NMS's, where a spurious peak beats a weak real one).
-  Measured on coco-mini val: AP 0.93 (seed 0); the threshold 0.88 leaves room for other
-  seeds of the noise and catches a grouping that loses people on imperfect maps (the former
-  decoder scored 0.8x here, see the test's output).
+  Measured on coco-mini val: AP 0.891 with the test's seed 0, 0.867-0.891 over seeds 0-3
+  (clean oracle: 0.969); the threshold 0.85 sits below that spread and catches a grouping that
+  loses people or keeps spurious ones on imperfect maps.
 
 COCO AP is computed with 100 detections per image (COCO's summary keeps 20, which alone caps
 a classroom scene). Each test prints ``COCO AP <value>``.
@@ -59,7 +59,7 @@ def test_oracle_ap(classroom, oracle_ann: Path, capsys):
 def test_classroom_oracle_ap(classroom, coco_mini: Path, capsys):
     train = json.loads((coco_mini / 'annotations' / 'person_keypoints_train2017.json')
                        .read_text())
-    scenes = classroom.tile_scenes(train, num_scenes=8)
+    scenes = classroom.tile_scenes(train)  # every image with people once: 3 scenes
     people = classroom.labelled_people(scenes)
     counts = [len(people[image['id']]) for image in scenes['images']]
     assert min(counts) >= 20 and max(counts) <= 50
@@ -78,4 +78,4 @@ def test_noisy_oracle_ap(classroom, oracle_ann: Path, capsys):
     results, decoded = classroom.oracle_predictions(data, noisy=True, seed=0)
     ap, ap50 = classroom.keypoint_ap(data, results)
     _report(capsys, f'noisy oracle on {oracle_ann.name}', data, results, decoded, ap, ap50)
-    assert ap >= 0.88
+    assert ap >= 0.85
