@@ -72,8 +72,16 @@ class EdgeCalibrationReader:
 
 def quantize_edge(model_file: str, calibration: str, output_file: str, num_images: int = 32,
                   method: str = 'minmax', activation_type: str = 'uint8',
-                  per_channel: bool = True, reduce_range: bool = True) -> dict:
-    """Quantise ``model_file`` to ``output_file`` and write its sidecar; returns the sidecar."""
+                  per_channel: bool = True, reduce_range: bool = True,
+                  fp32_head: bool = True) -> dict:
+    """Quantise ``model_file`` to ``output_file`` and write its sidecar; returns the sidecar.
+
+    With ``fp32_head`` the layer that produces the heatmaps stays in float: its input is still
+    quantised, but the heatmaps are not rounded to 256 levels, whose steps would move the
+    sub-pixel peak refinement (a 0.005 step on a Gaussian peak is up to a quarter of a heatmap
+    pixel, i.e. one input pixel).
+    """
+    import onnx
     from onnxruntime.quantization import (CalibrationMethod, QuantFormat, QuantType,
                                           quantize_static)
     from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -88,16 +96,19 @@ def quantize_edge(model_file: str, calibration: str, output_file: str, num_image
         # symbolic shape inference cannot follow the dynamic height / width through the
         # network's resizes; ONNX shape inference and the graph optimisation still run
         quant_pre_process(model_file, prepared, skip_symbolic_shape=True)
+        graph = onnx.load(prepared).graph
+        head = [n.name for n in graph.node if sidecar['output_name'] in n.output]
         quantize_static(prepared, output_file, EdgeCalibrationReader(files, sidecar),
                         quant_format=QuantFormat.QDQ, per_channel=per_channel,
                         activation_type=activations[activation_type],
                         weight_type=QuantType.QInt8, calibrate_method=methods[method],
-                        reduce_range=reduce_range)
+                        reduce_range=reduce_range, nodes_to_exclude=head if fp32_head else [])
     int8 = copy.deepcopy(sidecar)
     int8['onnx'] = osp.basename(output_file)
     int8['quantization'] = dict(
         format='QDQ', weights='int8 per channel' if per_channel else 'int8 per tensor',
-        activations=activation_type, reduce_range=reduce_range, calibration=method,
+        activations=activation_type, reduce_range=reduce_range,
+        fp32_nodes=head if fp32_head else [], calibration=method,
         calibration_images=len(files),
         calibration_folder=osp.basename(osp.normpath(calibration)), fp32_model=sidecar['onnx'])
     write_sidecar(int8, sidecar_path(output_file))
@@ -116,6 +127,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--full-range', action='store_true',
                         help='8-bit weights (default: 7-bit, which avoids the overflow of u8 x s8 '
                         'products on x86 CPUs without VNNI, e.g. AVX2 only)')
+    parser.add_argument('--int8-head', action='store_true',
+                        help='quantise the heatmap layer too (default: it stays fp32)')
     parser.add_argument('--output-file', help='default: <model stem>_int8.onnx')
     return parser.parse_args(argv)
 
@@ -124,7 +137,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     output = args.output_file or osp.splitext(args.model)[0] + '_int8.onnx'
     quantize_edge(args.model, args.calibration, output, args.num_images, args.method,
-                  args.activation_type, not args.per_tensor, not args.full_range)
+                  args.activation_type, not args.per_tensor, not args.full_range,
+                  not args.int8_head)
     print(f'quantised {args.model} -> {output} and {sidecar_path(output)} '
           f'({args.num_images} calibration images from {args.calibration}, {args.method})')
     return 0
