@@ -212,8 +212,8 @@ class EdgeBKPoseDecoder:
         scale: List[float] = []
         tol = self.length_tolerance
         for i in np.argsort(-priority, kind='stable'):
-            l, a, b, ca, cb = link[i], ka[i], kb[i], row[i], col[i]
-            if used[l, 0, ca] or used[l, 1, cb]:
+            lk, a, b, ca, cb = link[i], ka[i], kb[i], row[i], col[i]
+            if used[lk, 0, ca] or used[lk, 1, cb]:
                 continue
             pa, pb, r = owner[a, ca], owner[b, cb], float(length[i])
             if pa < 0 and pb < 0:
@@ -241,8 +241,8 @@ class EdgeBKPoseDecoder:
                     continue
                 members[p][k] = c
                 owner[k, c] = p
-            used[l, 0, ca] = used[l, 1, cb] = True
-            limb_sum[p] += float(limb_scores[l, ca, cb])
+            used[lk, 0, ca] = used[lk, 1, cb] = True
+            limb_sum[p] += float(limb_scores[lk, ca, cb])
             scale[p] = max(scale[p], r)
         for k, m in zip(*np.nonzero(valid & (owner < 0))):
             person = np.full(K, -1, dtype=np.int64)

@@ -82,8 +82,7 @@ def quantize_edge(model_file: str, calibration: str, output_file: str, num_image
     pixel, i.e. one input pixel).
     """
     import onnx
-    from onnxruntime.quantization import (CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
     sidecar = read_sidecar(sidecar_path(model_file))
     files = calibration_images(calibration, num_images)
