@@ -8,9 +8,10 @@
   outputs (the helper's seeded noise model: per-keypoint amplitudes 0.5-1, limb maps weakened
   to 0.3-0.9, ghost and random spurious peaks, blur, additive noise). Keypoints are not moved,
   so the AP lost is the grouping's (and the NMS's, where a spurious peak beats a weak real one).
-  Measured on coco-mini val: AP 0.891 with the test's seed 0, 0.867-0.891 over seeds 0-3
-  (clean oracle: 0.969); the threshold 0.85 sits below that spread and catches a grouping that
-  loses people or keeps spurious ones on imperfect maps.
+  Measured on coco-mini val: AP 0.874 with the test's seed 0, 0.845-0.874 over seeds 0-3
+  (clean oracle: 0.961); the threshold 0.83 sits below that spread (the test's seed is fixed,
+  so it is deterministic) and catches a grouping that loses people or keeps spurious ones on
+  imperfect maps.
 
 COCO AP is computed with 100 detections per image (COCO's summary keeps 20, which alone caps
 a classroom scene). Each test prints ``COCO AP <value>``.
@@ -78,4 +79,4 @@ def test_noisy_oracle_ap(classroom, oracle_ann: Path, capsys):
     results, decoded = classroom.oracle_predictions(data, noisy=True, seed=0)
     ap, ap50 = classroom.keypoint_ap(data, results)
     _report(capsys, f'noisy oracle on {oracle_ann.name}', data, results, decoded, ap, ap50)
-    assert ap >= 0.85
+    assert ap >= 0.83
