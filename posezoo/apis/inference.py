@@ -14,8 +14,10 @@ image classification   image path or HxWx3 BGR uint8 array                ``Data
 =====================  =================================================  =========================
 """
 import os.path as osp
+from functools import partial
 from typing import Any, Callable, Dict, List, Sequence, Union
 
+import cv2
 import mmcv
 import numpy as np
 import torch
@@ -25,6 +27,8 @@ from mmengine.registry import DefaultScope
 from .task import IMAGE_CLASSIFICATION, POSE, SKELETON_ACTION, VIDEO_ACTION, config_task, test_pipeline
 
 Input = Union[str, np.ndarray, dict]
+# Longest side of a pose model's network input after the test pipeline's resize (pixels).
+MAX_INPUT_SIZE = 4096
 
 
 def _check_path(path: str, what: str) -> None:
@@ -41,10 +45,44 @@ def _read_image(image: Union[str, np.ndarray]) -> np.ndarray:
     if not isinstance(image, str):
         raise TypeError(f'an image input must be a path or a numpy array, got {type(image).__name__}')
     _check_path(image, 'image file')
-    array = mmcv.imread(image)
-    if array is None:
+    if osp.getsize(image) == 0:
+        raise ValueError(f'cannot decode image file {image}: the file is empty (0 bytes)')
+    try:
+        array = mmcv.imread(image)
+    except (cv2.error, OSError, ValueError) as err:
+        raise ValueError(f'cannot decode image file {image}: {err}') from err
+    if array is None or array.size == 0:
         raise ValueError(f'cannot decode image file {image}: corrupt or not an image')
     return array
+
+
+def _name(item: Input) -> str:
+    return item if isinstance(item, str) else f'array of shape {getattr(item, "shape", "?")}'
+
+
+def _check_pose_input_size(model: torch.nn.Module, image: np.ndarray, item: Input,
+                           max_input_size: int) -> None:
+    """Refuse, before any work, an image whose network input would exceed ``max_input_size``
+    pixels on its long side.
+
+    Bottom-up test pipelines resize the image so that it covers the model's input size with
+    its aspect ratio kept (``BottomupResize(resize_mode='expand')``): the short side is scaled
+    to the input size and the long side follows, so an extreme aspect ratio (a 4000x30 strip)
+    asks for an input of tens of thousands of pixels and minutes of inference."""
+    height, width = image.shape[:2]
+    for step in test_pipeline(model.cfg):
+        size = step.get('input_size')
+        if size is None:
+            continue
+        scale = max(size[0] / width, size[1] / height)
+        long_side = max(width, height) * scale
+        if long_side > max_input_size:
+            raise ValueError(
+                f'{_name(item)}: image of {width}x{height} would become a network input of about '
+                f'{width * scale:.0f}x{height * scale:.0f} pixels after the test pipeline\'s '
+                f'{step["type"]} to {tuple(size)} (aspect ratio {max(width, height) / min(width, height):.0f}:1), '
+                f'more than max_input_size={max_input_size} on its long side; crop or pad the '
+                'image to a less extreme aspect ratio, or raise max_input_size')
 
 
 def _run(model: torch.nn.Module, pipeline: list, data: dict) -> Any:
@@ -57,9 +95,10 @@ def _run(model: torch.nn.Module, pipeline: list, data: dict) -> Any:
         return model.test_step(pseudo_collate([sample]))[0]
 
 
-def _pose(model: torch.nn.Module, item: Input) -> Any:
+def _pose(model: torch.nn.Module, item: Input, max_input_size: int = MAX_INPUT_SIZE) -> Any:
     from mmpose.apis import inference_bottomup, inference_topdown
     image = _read_image(item)
+    _check_pose_input_size(model, image, item, max_input_size)
     if model.cfg.model.get('type') == 'BottomupPoseEstimator':
         return inference_bottomup(model, image)[0]
     return inference_topdown(model, image)[0]
@@ -101,7 +140,7 @@ def _skeleton_action(model: torch.nn.Module, item: Input) -> Any:
     return sliding_window_inference(model, annotation)
 
 
-_RUNNERS: Dict[str, Callable[[torch.nn.Module, Input], Any]] = {
+_RUNNERS: Dict[str, Callable[..., Any]] = {
     POSE: _pose,
     IMAGE_CLASSIFICATION: _image_classification,
     VIDEO_ACTION: _video_action,
@@ -109,19 +148,24 @@ _RUNNERS: Dict[str, Callable[[torch.nn.Module, Input], Any]] = {
 }
 
 
-def inference(model: torch.nn.Module, inputs: Union[Input, Sequence[Input]]) -> Union[Any, List[Any]]:
+def inference(model: torch.nn.Module, inputs: Union[Input, Sequence[Input]],
+              max_input_size: int = MAX_INPUT_SIZE) -> Union[Any, List[Any]]:
     """Run ``model`` on one input or a list of inputs.
 
     Args:
         model: a model from :func:`posezoo.apis.init_model` (it carries ``model.cfg``).
         inputs: one input (path, array or annotation dict, see the module docstring) or a list.
+        max_input_size: pose models: the longest side, in pixels, that the network input may have
+            after the test pipeline's resize; an image that would exceed it (an extreme aspect
+            ratio) is refused with a ``ValueError`` naming it, before any work is done.
 
     Returns:
         One data sample for one input, a list of data samples for a list.
     """
     if not hasattr(model, 'cfg'):
         raise ValueError('the model has no .cfg: build it with posezoo.apis.init_model')
-    run = _RUNNERS[config_task(model.cfg)]
+    task = config_task(model.cfg)
+    run = partial(_pose, max_input_size=max_input_size) if task == POSE else _RUNNERS[task]
     if isinstance(inputs, (list, tuple)):
         return [run(model, item) for item in inputs]
     return run(model, inputs)
