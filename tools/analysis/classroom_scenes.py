@@ -92,9 +92,15 @@ def tile_scenes(data: dict, num_scenes: Optional[int] = None, grid: int = 3, cel
         return min_people <= sum(len(people[int(i)]) for i in chosen) <= max_people
 
     for _ in range(10000):
-        if reuse_images:
-            draws = [rng.choice(candidates, per_scene, replace=False)
-                     for _ in range(num_scenes)]
+        if reuse_images:  # every scene drawn on its own until it fits
+            draws = []
+            for _ in range(num_scenes):
+                chosen = rng.choice(candidates, per_scene, replace=False)
+                for _ in range(10000):
+                    if fits(chosen):
+                        break
+                    chosen = rng.choice(candidates, per_scene, replace=False)
+                draws.append(chosen)
         else:
             order = rng.permutation(candidates)
             draws = [order[i * per_scene:(i + 1) * per_scene] for i in range(num_scenes)]
