@@ -208,7 +208,7 @@ print('MEMORY', json.dumps(dict(start_mb=start, peak_mb=rss_mb('VmHWM:'), **mark
 @pytest.mark.slow
 def test_streaming_memory_on_1080p_ntu_clip(shared_path, tmp_path):
     """The whole 1920 x 1080 NTU clip through the tool: peak RSS stays < 1.5 GB above the
-    interpreter's start (keeping the decoded frames alone would take 103 x 6.2 MB = 641 MB)."""
+    interpreter's start (keeping the decoded frames alone would take 103 x 5.9 MiB = 611 MiB)."""
     video = shared_path('POSEZOO_NTU_VIDEO', 'data', 'videos',
                         'ntu_S001C001P001R001A001_drink_water.avi')
     cap = cv2.VideoCapture(str(video))
