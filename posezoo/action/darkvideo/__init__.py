@@ -17,8 +17,12 @@ from .lowlight_dataset import LowLightImageDataset, PackLowLightInputs
 from .video_io import CheckedOpenCVDecode, CheckedOpenCVInit
 from .video_resnet import TorchvisionR2Plus1d
 from .zero_dce import ZeroDCE
-from .zero_dce_losses import (ZeroDCEColorConstancyLoss, ZeroDCEExposureLoss,
-                              ZeroDCEIlluminationSmoothnessLoss, ZeroDCESpatialConsistencyLoss)
+from .zero_dce_losses import (
+                              ZeroDCEColorConstancyLoss,
+                              ZeroDCEExposureLoss,
+                              ZeroDCEIlluminationSmoothnessLoss,
+                              ZeroDCESpatialConsistencyLoss,
+)
 
 __all__ = [
     'BERTHead', 'CheckedOpenCVDecode', 'CheckedOpenCVInit', 'DistillationKLLoss',

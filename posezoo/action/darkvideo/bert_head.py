@@ -14,10 +14,9 @@ from typing import Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model.weight_init import trunc_normal_
-
 from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
+from mmengine.model.weight_init import trunc_normal_
 
 
 @MODELS.register_module()

@@ -12,9 +12,8 @@ from typing import Dict
 
 import numpy as np
 import torch
-from mmcv.transforms import BaseTransform
-
 from mmaction.registry import MODELS, TRANSFORMS
+from mmcv.transforms import BaseTransform
 
 
 @TRANSFORMS.register_module()

@@ -8,12 +8,12 @@ import copy
 from typing import Dict, List, Optional, Tuple, Union
 
 import torch
+from mmaction.registry import MODELS
+from mmaction.utils import OptSampleList, SampleList
 from mmengine.config import Config
 from mmengine.model import BaseModel
 from mmengine.runner import load_checkpoint
 
-from mmaction.registry import MODELS
-from mmaction.utils import OptSampleList, SampleList
 from .kd_loss import DistillationKLLoss  # noqa: F401  (registers the default distill_loss)
 
 

@@ -13,12 +13,11 @@ from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
+from mmaction.registry import MODELS
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from mmengine.runner import load_checkpoint
 from torchvision.models.video.resnet import BasicBlock, Conv2Plus1D, R2Plus1dStem, VideoResNet
-
-from mmaction.registry import MODELS
 
 
 @MODELS.register_module()

@@ -11,11 +11,10 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
+from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
-
-from mmaction.structures import ActionDataSample
 
 
 def window_settings(cfg: Config) -> Tuple[int, int]:

@@ -1,10 +1,10 @@
 """BERT-style temporal head: shapes, CLS/positional behaviour, gradients, MMAction2 loss."""
 import pytest
 import torch
-
-import posezoo.action  # noqa: F401
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
+
+import posezoo.action  # noqa: F401
 
 
 def build(**kwargs):

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 import torch
+from mmaction.registry import MODELS, TRANSFORMS
 
 import posezoo.action  # noqa: F401
-from mmaction.registry import MODELS, TRANSFORMS
 
 
 def test_transform_hand_computed():

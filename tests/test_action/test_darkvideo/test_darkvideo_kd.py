@@ -1,20 +1,19 @@
 """KDRecognizer: the KD loss by hand, a frozen teacher, student-only gradients and inference,
 the student export."""
+import importlib.util
 import math
 
 import pytest
 import torch
+from darkvideo_helpers import KD_CFG, REPO_ROOT, STUDENT_CFG, teacher_config
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.runner import load_checkpoint
 
 import posezoo.action  # noqa: F401
-from mmaction.registry import MODELS
-from mmaction.structures import ActionDataSample
 from posezoo.action.darkvideo import DistillationKLLoss
-from darkvideo_helpers import KD_CFG, STUDENT_CFG, REPO_ROOT, teacher_config
-
-import importlib.util
 
 _spec = importlib.util.spec_from_file_location(
     'kd_to_student', REPO_ROOT / 'tools' / 'model_converters' / 'kd_to_student.py')

@@ -2,10 +2,10 @@
 import cv2
 import numpy as np
 import pytest
+from mmaction.registry import DATASETS, TRANSFORMS
 from mmengine.registry import init_default_scope
 
 import posezoo.action  # noqa: F401
-from mmaction.registry import DATASETS, TRANSFORMS
 
 
 def write_clip(path, n=6, size=(24, 16)):

@@ -10,9 +10,13 @@ import pytest
 import torch
 
 import posezoo.action  # noqa: F401
-from posezoo.action.darkvideo import (ZeroDCE, ZeroDCEColorConstancyLoss, ZeroDCEExposureLoss,
-                                      ZeroDCEIlluminationSmoothnessLoss,
-                                      ZeroDCESpatialConsistencyLoss)
+from posezoo.action.darkvideo import (
+    ZeroDCE,
+    ZeroDCEColorConstancyLoss,
+    ZeroDCEExposureLoss,
+    ZeroDCEIlluminationSmoothnessLoss,
+    ZeroDCESpatialConsistencyLoss,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 

@@ -2,7 +2,6 @@
 from pathlib import Path
 
 import pytest
-
 from skeleton_helpers import train_seed_lstm
 
 

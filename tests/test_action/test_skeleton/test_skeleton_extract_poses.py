@@ -13,10 +13,10 @@ import mmcv
 import numpy as np
 import pytest
 import torch
-
-import posezoo.action  # noqa: F401
 from mmaction.datasets import PoseDataset
 from mmengine.registry import DefaultScope
+
+import posezoo.action  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / 'tools' / 'misc'))

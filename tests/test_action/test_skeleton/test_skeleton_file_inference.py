@@ -8,8 +8,7 @@ import torch
 
 import posezoo.action  # noqa: F401
 from posezoo.action.skeleton import load_skeleton_file, write_seed_file
-from posezoo.action.skeleton.synthetic import (make_pose_annotation, make_person,
-                                               person_to_seed_landmarks)
+from posezoo.action.skeleton.synthetic import make_person, make_pose_annotation, person_to_seed_landmarks
 from posezoo.apis import inference, init_model
 
 CONFIGS = Path(__file__).resolve().parents[3] / 'configs' / 'skeleton'

@@ -1,11 +1,11 @@
 """LSTM skeleton backbone and head: shapes for any people / frames / layout, masking, gradients."""
 import pytest
 import torch
-
-import posezoo.action  # noqa: F401  (registers into mmaction; makes mmaction.models importable)
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from mmengine.registry import init_default_scope
+
+import posezoo.action  # noqa: F401  (registers into mmaction; makes mmaction.models importable)
 from posezoo.action.skeleton import LSTMSkeleton, SkeletonClsHead
 
 

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 import posezoo.action  # noqa: F401  (registers the dataset; makes mmaction importable)
-from posezoo.action.skeleton import (SeedFormatError, SeedSkeletonDataset, read_seed_file,
-                                     write_seed_file)
+from posezoo.action.skeleton import SeedFormatError, SeedSkeletonDataset, read_seed_file, write_seed_file
 
 HEADER = ',' + ','.join(str(i) for i in range(132))
 # The first values of the seed's HANDSWING.txt rows 0 and 1 (seed 004).

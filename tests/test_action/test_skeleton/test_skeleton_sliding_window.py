@@ -4,13 +4,18 @@ import numpy as np
 import pytest
 import torch
 from mmengine.dataset import Compose, pseudo_collate
+from skeleton_helpers import SEED_SYNTHETIC_CFG, two_action_recording
 
 import posezoo.action  # noqa: F401
-from posezoo.action.skeleton import (load_skeleton_file, seed_to_annotation,
-                                     sliding_window_inference, window_starts, write_seed_file)
+from posezoo.action.skeleton import (
+    load_skeleton_file,
+    seed_to_annotation,
+    sliding_window_inference,
+    window_starts,
+    write_seed_file,
+)
 from posezoo.action.skeleton.synthetic import ACTIONS
 from posezoo.apis import inference, init_model
-from skeleton_helpers import SEED_SYNTHETIC_CFG, two_action_recording
 
 
 def test_window_starts():

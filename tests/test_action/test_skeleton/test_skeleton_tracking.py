@@ -5,8 +5,14 @@ import json
 import numpy as np
 import pytest
 
-from posezoo.action.skeleton.pose_tracking import (PoseTracker, box_iou, pose_bboxes, pose_oks,
-                                                   track_poses, tracks_to_arrays)
+from posezoo.action.skeleton.pose_tracking import (
+    PoseTracker,
+    box_iou,
+    pose_bboxes,
+    pose_oks,
+    track_poses,
+    tracks_to_arrays,
+)
 
 COCO_SIGMAS = np.array([.026, .025, .025, .035, .035, .079, .079, .072, .072, .062, .062, .107,
                         .107, .087, .087, .089, .089])
