@@ -6,9 +6,19 @@ import cv2
 import numpy as np
 import pytest
 
-from cls_testdata import (FER_TRAIN_PER_CLASS, LEAP_FRAMES, LEAP_SUBJECTS, MIN_FACE, coco_annotations,
-                          face_box, leap_frame, square_crop, write_fer2013_csv)
 from posezoo.cls import FER2013_CLASSES, LEAPGESTRECOG_CLASSES
+
+from cls_testdata import (
+    FER_TRAIN_PER_CLASS,
+    LEAP_FRAMES,
+    LEAP_SUBJECTS,
+    MIN_FACE,
+    coco_annotations,
+    face_box,
+    leap_frame,
+    square_crop,
+    write_fer2013_csv,
+)
 
 
 @pytest.fixture(scope='session')

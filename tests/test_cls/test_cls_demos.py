@@ -88,6 +88,7 @@ def test_expression_demo_headless_writes_annotated_video(tmp_path, face_video, m
             assert green_fraction(before[y + 2:y + h - 2, max(x - 1, 0):x + 2]) < 0.3
 
 
+@pytest.mark.slow  # the demo in a subprocess
 def test_expression_demo_cli(tmp_path, face_video):
     out = tmp_path / 'cli.mp4'
     env = {k: v for k, v in os.environ.items() if k not in ('DISPLAY', 'WAYLAND_DISPLAY')}

@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from cls_testdata import write_fer2013_csv
 from mmengine.config import Config
 from mmengine.runner import Runner
+
+from cls_testdata import write_fer2013_csv
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = REPO / 'configs' / 'image_classification'

@@ -8,6 +8,7 @@ from mmengine.dataset import ClassBalancedDataset
 from mmpretrain.registry import DATASETS
 
 from posezoo.cls import FER2013, FER2013_CLASSES
+
 from cls_testdata import FER_TRAIN_PER_CLASS, write_fer2013_csv
 
 

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from mmpretrain.registry import DATASETS
 
-from cls_testdata import LEAP_FRAMES, leap_labels
 from posezoo.cls import LEAPGESTRECOG_CLASSES, LEAPGESTRECOG_SUBJECTS, LeapGestRecog
+
+from cls_testdata import LEAP_FRAMES, leap_labels
 
 PIPELINE = [dict(type='LoadImageFromFile', color_type='grayscale'), dict(type='PackInputs')]
 

@@ -50,6 +50,7 @@ def test_action_config_without_metafile_entry_is_named(tmp_path):
         config_input_shape(cfg)
 
 
+@pytest.mark.slow  # uses the trained_pose training run
 def test_pose_inference_on_a_trained_checkpoint(trained_pose):
     model = init_model(str(QUICK_POSE_CONFIG), str(trained_pose / 'epoch_1.pth'))
     assert not model.training
@@ -149,6 +150,7 @@ def test_checkpoint_of_the_wrong_layout_is_refused(shared_dir):
         init_model(str(HRNET_CONFIG), str(official))
 
 
+@pytest.mark.slow  # uses the trained_pose training run
 def test_checkpoint_of_another_model_is_refused(trained_pose):
     with pytest.raises(CheckpointMismatchError, match='does not match the model'):
         init_model(str(HRNET_CONFIG), str(trained_pose / 'epoch_1.pth'))

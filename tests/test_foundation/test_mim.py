@@ -3,6 +3,8 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
 from posezoo.apis.task import metafile_entries
 
 from .conftest import QUICK_OPTIONS, run_tool
@@ -19,6 +21,7 @@ def test_mim_search_lists_every_model():
         assert name in proc.stdout, name
 
 
+@pytest.mark.slow  # trains and tests through mim
 def test_mim_train_then_test(tmp_path):
     config = 'configs/body_2d_keypoint/bkpose/coco/bkpose_1xb4-quickstart_coco-sample-256x256.py'
     run_tool([MIM, 'train', 'posezoo', config, '--work-dir', str(tmp_path), '--cfg-options',

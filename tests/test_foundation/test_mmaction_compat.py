@@ -5,7 +5,8 @@ from posezoo.utils.mmaction_compat import MissingDRN, drn_package_missing
 
 
 def test_mmaction_models_import_and_drn_is_not_registered():
-    import posezoo.action  # noqa: F401
+    import posezoo.action  # noqa: F401  (first: see posezoo.utils.mmaction_compat)
+    # isort: split
     import mmaction.models  # noqa: F401
     from mmaction.registry import MODELS
     assert MODELS.get('Recognizer3D') is not None

@@ -8,6 +8,7 @@ from mmengine.registry import init_default_scope
 import posezoo.action  # noqa: F401  (before mmaction.models, see posezoo.utils.mmaction_compat)
 import posezoo.cls  # noqa: F401
 import posezoo.pose  # noqa: F401
+
 from .conftest import REPO_ROOT
 
 CONFIGS = sorted(p for p in (REPO_ROOT / 'configs').rglob('*.py') if '_base_' not in p.parts)

@@ -1,7 +1,9 @@
 """tools/train.py and tools/test.py: clear errors for bad input, --cfg-options, work dirs."""
 import sys
 
-from .conftest import QUICK_POSE_CONFIG, REPO_ROOT, run_tool
+import pytest
+
+from .conftest import QUICK_POSE_CONFIG, run_tool
 
 
 def test_train_missing_config_names_the_file(tmp_path):
@@ -11,6 +13,7 @@ def test_train_missing_config_names_the_file(tmp_path):
     assert 'config file not found: configs/no_such_config.py' in proc.stderr
 
 
+@pytest.mark.slow  # tools/train.py, tools/test.py or the demo in a subprocess
 def test_train_config_typo_in_module_type_is_reported(tmp_path):
     proc = run_tool([sys.executable, 'tools/train.py', str(QUICK_POSE_CONFIG), '--work-dir',
                      str(tmp_path), '--cfg-options', 'model.backbone.type=BKPoseNetTypo'],
@@ -19,6 +22,7 @@ def test_train_config_typo_in_module_type_is_reported(tmp_path):
     assert 'BKPoseNetTypo is not in the' in proc.stderr
 
 
+@pytest.mark.slow  # tools/train.py, tools/test.py or the demo in a subprocess
 def test_train_resume_missing_checkpoint(tmp_path):
     proc = run_tool([sys.executable, 'tools/train.py', str(QUICK_POSE_CONFIG), '--work-dir',
                      str(tmp_path), '--resume', str(tmp_path / 'missing.pth')], check=False)
@@ -33,6 +37,7 @@ def test_test_missing_checkpoint(tmp_path):
     assert f'checkpoint file not found: {tmp_path / "nope.pth"}' in proc.stderr
 
 
+@pytest.mark.slow  # tools/train.py, tools/test.py or the demo in a subprocess
 def test_test_evaluates_a_trained_checkpoint_and_dumps_predictions(trained_pose, tmp_path):
     out = tmp_path / 'preds.pkl'
     proc = run_tool([sys.executable, 'tools/test.py', str(QUICK_POSE_CONFIG),
@@ -42,6 +47,7 @@ def test_test_evaluates_a_trained_checkpoint_and_dumps_predictions(trained_pose,
     assert out.is_file() and out.stat().st_size > 0
 
 
+@pytest.mark.slow  # tools/train.py, tools/test.py or the demo in a subprocess
 def test_pose_demo_missing_image_is_reported(trained_pose, tmp_path):
     proc = run_tool([sys.executable, 'demo/pose_demo.py', str(QUICK_POSE_CONFIG),
                      str(trained_pose / 'epoch_1.pth'), str(tmp_path / 'missing.jpg')], check=False)
