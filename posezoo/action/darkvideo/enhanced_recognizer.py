@@ -2,7 +2,6 @@
 from typing import Optional, Tuple
 
 import torch
-
 from mmaction.models.recognizers import Recognizer3D
 from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList

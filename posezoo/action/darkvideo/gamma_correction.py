@@ -8,11 +8,9 @@ from typing import Dict, Optional
 
 import numpy as np
 import torch
-import torch.nn as nn
+from mmaction.registry import MODELS, TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.model import BaseModule
-
-from mmaction.registry import MODELS, TRANSFORMS
 
 
 @TRANSFORMS.register_module()

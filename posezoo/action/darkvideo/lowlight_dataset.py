@@ -5,10 +5,9 @@ from typing import Dict, List
 
 import numpy as np
 import torch
+from mmaction.registry import DATASETS, TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.dataset import BaseDataset
-
-from mmaction.registry import DATASETS, TRANSFORMS
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp')
 

@@ -11,10 +11,9 @@ from typing import Dict, List, Optional
 
 import cv2
 import numpy as np
+from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
-
-from mmaction.registry import TRANSFORMS
 
 _ON_ERROR = ('raise', 'skip')
 

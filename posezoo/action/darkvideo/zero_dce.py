@@ -14,10 +14,9 @@ from typing import Dict, List, Optional, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmaction.registry import MODELS
 from mmengine.model import BaseModel
 from mmengine.runner import load_checkpoint
-
-from mmaction.registry import MODELS
 
 ForwardResults = Union[torch.Tensor, Dict[str, torch.Tensor], List[torch.Tensor]]
 

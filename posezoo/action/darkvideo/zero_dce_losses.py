@@ -5,7 +5,6 @@ All take RGB images in ``[0, 1]`` of shape ``(N, 3, H, W)`` and return a weighte
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
 from mmaction.registry import MODELS
 
 
