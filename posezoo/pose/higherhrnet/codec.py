@@ -200,13 +200,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         L = batch_tags.shape[1] // K
         heatmaps = batch_heatmaps.detach().float()
         tags = batch_tags.detach().float().reshape(B, L, K, H * W)
-        kernel = self.decode_nms_kernel
-        pad = (kernel - 1) // 2
-        # a k x k max pooling as a k x 1 then a 1 x k one (same maxima, fewer comparisons)
-        maxima = F.max_pool2d(F.max_pool2d(heatmaps, (kernel, 1), 1, (pad, 0)), (1, kernel), 1,
-                              (0, pad))
-        peaks = (heatmaps * (maxima == heatmaps)).reshape(B, K, H * W)
-        topk_vals, topk_inds = peaks.topk(self.decode_topk, dim=2)  # (B, K, T)
+        topk_vals, topk_inds = self._top_peaks(heatmaps)  # (B, K, T)
         topk_tags = tags.gather(3, topk_inds[:, None].expand(-1, L, -1, -1))  # (B, L, K, T)
         topk_tags = topk_tags.permute(0, 2, 3, 1)  # (B, K, T, L)
 
@@ -222,6 +216,38 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             batch_scores.append(scores)
             batch_instance_scores.append(instance_scores)
         return batch_keypoints, batch_scores, batch_instance_scores
+
+    def _top_peaks(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
+        """The official NMS + top-k: the ``decode_topk`` largest local maxima (``kernel x kernel``
+        max pooling) of each heatmap, on the pixels above ``decode_keypoint_thr`` only (the
+        others are discarded by the grouping anyway; their slots get score 0).
+
+        Args:
+            heatmaps (Tensor): (B, K, H, W).
+
+        Returns:
+            tuple: values and flat indices, both (B, K, T), in decreasing value order.
+        """
+        B, K, H, W = heatmaps.shape
+        T = self.decode_topk
+        flat = heatmaps.reshape(B * K, H * W)
+        radius = (self.decode_nms_kernel - 1) // 2
+        offsets = torch.arange(-radius, radius + 1, device=heatmaps.device)
+        peak_maps = torch.zeros_like(flat)
+        for i, heatmap in enumerate(flat):
+            pixels = (heatmap > self.decode_keypoint_thr).nonzero()[:, 0]  # (P,)
+            if not len(pixels):
+                continue
+            y, x = pixels // W, pixels % W
+            ny = (y[:, None] + offsets[None]).clamp(0, H - 1)  # (P, k)
+            nx = (x[:, None] + offsets[None]).clamp(0, W - 1)
+            # clamping repeats border pixels, which the -inf padding of max pooling ignores
+            window = heatmap[(ny[:, :, None] * W + nx[:, None, :]).reshape(len(pixels), -1)]
+            peaks = pixels[window.max(dim=1).values <= heatmap[pixels]]
+            peak_maps[i, peaks] = heatmap[peaks]
+        # top-k over the whole map, as officially (same order among equal peaks)
+        vals, inds = peak_maps.topk(T, dim=1)
+        return vals.reshape(B, K, T), inds.reshape(B, K, T)
 
     def _group(self, vals: np.ndarray, locs: np.ndarray, tags: np.ndarray) -> np.ndarray:
         """Group the candidates of one image into persons (official ``match_by_tag``).
