@@ -46,7 +46,8 @@ the fragment merging, two short loops over the admissible connections / fragment
    when their distance fits the people's scale and the limb maps give no evidence that they
    are two people (a link whose two ends they hold carried no admissible limb);
 5. people with fewer than ``min_keypoints`` keypoints whose mean keypoint score is below
-   ``min_fragment_score`` are dropped (leftover peaks are not people); instance score =
+   ``min_fragment_score``, and people whose mean keypoint score is below ``min_mean_score``,
+   are dropped (leftover peaks are not people); instance score =
    (sum of keypoint scores + sum of accepted limb scores) / (K + B); missing keypoints get
    score 0 and the mean position of the person's keypoints; at most ``max_instances`` people,
    best first.
@@ -144,6 +145,10 @@ class BKPoseHeatmap(BaseKeypointCodec):
         min_fragment_score (float): fragments are kept only when their mean keypoint score
             reaches this value (a real person of whom the network sees one or two keypoints
             keeps strong peaks; leftover peaks are weak). Default 0.6.
+        min_mean_score (float): people whose mean keypoint score is below this are dropped:
+            a weakly trained network draws whole skeletons of faint peaks (~0.3) where nobody
+            is (the learning test's overfit model: 8 such people around the real one).
+            Default 0.4.
         max_instances (int): most people returned, best instance scores first. Default 100
             (COCO's keypoint evaluation should then be run with ``maxDets >= 100``).
     """
@@ -169,6 +174,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
                  merge_max_hops: int = 4,
                  min_keypoints: int = 3,
                  min_fragment_score: float = 0.6,
+                 min_mean_score: float = 0.4,
                  max_instances: int = 100) -> None:
         super().__init__()
         if (num_keypoints is None) != (skeleton_links is None):
@@ -212,6 +218,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
         self.merge_max_hops = merge_max_hops
         self.min_keypoints = min_keypoints
         self.min_fragment_score = min_fragment_score
+        self.min_mean_score = min_mean_score
         self.max_instances = max_instances
         # adjacency of keypoint types and hops between them in the skeleton (inf: unconnected)
         self._adjacency = np.zeros((num_keypoints, num_keypoints), dtype=np.int64)
@@ -583,7 +590,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
         count = found.sum(1)
         mean_score = keypoint_scores.sum(1) / np.maximum(count, 1)
         keep = (count >= self.min_keypoints) | (mean_score >= self.min_fragment_score)
-        keep &= count > 0
+        keep &= (count > 0) & (mean_score >= self.min_mean_score)
         found, safe, keypoint_scores = found[keep], safe[keep], keypoint_scores[keep]
         keypoints = locs[k_grid[keep], safe]  # (P, K, 2)
         mean = (keypoints * found[..., None]).sum(1) / np.maximum(found.sum(1), 1)[:, None]

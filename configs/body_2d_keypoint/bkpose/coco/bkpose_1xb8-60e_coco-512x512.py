@@ -41,6 +41,7 @@ codec = dict(
     merge_max_hops=4,
     min_keypoints=3,
     min_fragment_score=0.6,
+    min_mean_score=0.4,
     max_instances=100)
 
 # model
