@@ -139,8 +139,8 @@ class BKPoseHeatmap(BaseKeypointCodec):
             fragments' longest limbs). Default 1.
         merge_max_hops (int): fragments merge only across at most this many skeleton hops
             (2: one missing joint between them). Default 4: a trained model's weak limbs
-            leave gaps of several joints (the learning test's overfit model: AP 0.77 with 2,
-            0.83 with 4); on clean targets 2 would be better (oracle AP 0.969 vs 0.960).
+            leave gaps of several joints (the learning test's overfit model: AP 0.83 with 2,
+            0.96 with 4); on clean targets 2 would be better (oracle AP 0.969 vs 0.961).
         min_keypoints (int): people with fewer keypoints are fragments. Default 3.
         min_fragment_score (float): fragments are kept only when their mean keypoint score
             reaches this value (a real person of whom the network sees one or two keypoints
