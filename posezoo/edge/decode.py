@@ -7,8 +7,8 @@ codec's names (``_candidates``, ``_score_pairs``, ``_assemble``, ``_merge_fragme
 ``_finish``); read the codec's module docstring for the algorithm. Where the codec calls a
 torch kernel, this port uses:
 
-* mmpose's ``batch_heatmap_nms`` (``F.max_pool2d``, stride 1, -inf padding) -> ``cv2.dilate``
-  with a square kernel (a max filter whose border never wins);
+* the separable ``F.max_pool2d`` NMS (stride 1, -inf padding) -> ``cv2.dilate`` with the
+  square kernel (the same max filter; its border never wins);
 * ``topk`` -> a stable descending ``argsort``;
 * ``F.grid_sample`` (bilinear, ``align_corners=True``, zero padding) -> :func:`_bilinear`;
 * ``torch.cdist`` -> the explicit Euclidean distance.
@@ -65,7 +65,7 @@ class EdgeBKPoseDecoder:
         input_size, heatmap_size (Tuple[int, int]): (w, h) of the input and of the heatmaps.
         score_thr, nms_kernel, max_candidates, num_samples, limb_thr, min_on_limb,
         length_tolerance, merge_ratio, merge_max_hops, min_keypoints, min_fragment_score,
-        max_instances: as in ``BKPoseHeatmap``.
+        min_mean_score, max_instances: as in ``BKPoseHeatmap``.
     """
 
     def __init__(self, num_keypoints: int, skeleton_links: Sequence[Tuple[int, int]],
@@ -73,7 +73,8 @@ class EdgeBKPoseDecoder:
                  nms_kernel: int, max_candidates: Optional[int], num_samples: int,
                  limb_thr: float, min_on_limb: float, length_tolerance: float,
                  merge_ratio: float, merge_max_hops: int, min_keypoints: int,
-                 min_fragment_score: float, max_instances: int) -> None:
+                 min_fragment_score: float, min_mean_score: float,
+                 max_instances: int) -> None:
         self.num_keypoints = int(num_keypoints)
         self.skeleton_links = [tuple(int(i) for i in link) for link in skeleton_links]
         self.num_links = len(self.skeleton_links)
@@ -93,6 +94,7 @@ class EdgeBKPoseDecoder:
         self.merge_max_hops = merge_max_hops
         self.min_keypoints = min_keypoints
         self.min_fragment_score = min_fragment_score
+        self.min_mean_score = min_mean_score
         self.max_instances = max_instances
         K = self.num_keypoints
         self._adjacency = np.zeros((K, K), dtype=np.int64)
@@ -142,8 +144,9 @@ class EdgeBKPoseDecoder:
     def _candidates(self, heatmaps: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Peaks of (K, H, W) keypoint heatmaps: locations (K, M, 2), scores (K, M), valid."""
         K, H, W = heatmaps.shape
-        peaks = heatmaps * (heatmaps == _max_filter(heatmaps, self.nms_kernel))
-        peaks = np.where(peaks > self.score_thr, peaks, np.float32(0)).reshape(K, -1)
+        pooled = _max_filter(heatmaps, self.nms_kernel)
+        peaks = np.where((heatmaps == pooled) & (heatmaps > self.score_thr), heatmaps,
+                         np.float32(0)).reshape(K, -1)
         m = int((peaks > 0).sum(1).max())
         if self.max_candidates is not None:
             m = min(m, self.max_candidates)
@@ -277,18 +280,23 @@ class EdgeBKPoseDecoder:
             ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / (hops * pair_scale)
         ok = ((pid[:, None] < pid[None, :]) & (hops > 0) & (hops <= self.merge_max_hops) &
               (pair_scale > 0) & (ratio <= self.merge_ratio))
-        first, second = np.nonzero(ok)
-        if not len(first):
-            return index, limb_total
-        order = np.argsort(ratio[first, second], kind='stable')
         linked = found.astype(np.int64) @ self._adjacency @ found.T.astype(np.int64) > 0
+        linked |= found.astype(np.int64) @ found.T.astype(np.int64) > 0
+        best = np.full((P, P), np.inf)  # the smallest ratio of every pair of people
+        first, second = np.nonzero(ok)
+        np.minimum.at(best, (pid[first], pid[second]), ratio[first, second])
+        best[linked] = np.inf
+        pi, pj = np.nonzero(np.isfinite(best))
+        if not len(pi):
+            return index, limb_total
+        order = np.argsort(best[pi, pj], kind='stable')
         root = np.arange(P)
-        for i, j in zip(pid[first[order]], pid[second[order]]):
+        for i, j in zip(pi[order], pj[order]):
             while root[i] != i:
                 i = root[i]
             while root[j] != j:
                 j = root[j]
-            if i != j and not (found[i] & found[j]).any() and not linked[i, j]:
+            if i != j and not linked[i, j]:
                 index[i] = np.where(found[j], index[j], index[i])
                 found[i] |= found[j]
                 limb_total[i] += limb_total[j]
@@ -310,7 +318,7 @@ class EdgeBKPoseDecoder:
         count = found.sum(1)
         mean_score = keypoint_scores.sum(1) / np.maximum(count, 1)
         keep = (count >= self.min_keypoints) | (mean_score >= self.min_fragment_score)
-        keep &= count > 0
+        keep &= (count > 0) & (mean_score >= self.min_mean_score)
         found, safe, keypoint_scores = found[keep], safe[keep], keypoint_scores[keep]
         keypoints = locs[k_grid[keep], safe]
         mean = (keypoints * found[..., None]).sum(1) / np.maximum(found.sum(1), 1)[:, None]

@@ -31,7 +31,7 @@ SIDECAR_FORMAT = 'posezoo-edge/1'
 CODEC_KEYS = ('input_size', 'heatmap_size', 'num_keypoints', 'skeleton_links', 'score_thr',
               'nms_kernel', 'max_candidates', 'num_samples', 'limb_thr', 'min_on_limb',
               'length_tolerance', 'merge_ratio', 'merge_max_hops', 'min_keypoints',
-              'min_fragment_score', 'max_instances')
+              'min_fragment_score', 'min_mean_score', 'max_instances')
 
 
 def _plain(value: Any) -> Any:
