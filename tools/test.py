@@ -10,8 +10,7 @@ import os.path as osp
 
 from mmengine.runner import Runner
 
-from posezoo.utils.setup_env import (adapt_distributed_to_cpu, add_common_args,
-                                     apply_common_args, load_config)
+from posezoo.utils.setup_env import adapt_distributed_to_cpu, add_common_args, apply_common_args, load_config
 
 
 def parse_args() -> argparse.Namespace:

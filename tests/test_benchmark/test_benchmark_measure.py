@@ -1,6 +1,10 @@
 """Unit tests of tools/analysis/bench/measure.py on tiny networks with hand-counted costs."""
 import pytest
 import torch
+from torch import nn
+
+from posezoo.deployment import flatten_tensors
+
 from bench.measure import (
     autocast_context,
     count_flops,
@@ -11,9 +15,6 @@ from bench.measure import (
     time_callable,
     timed_method,
 )
-from torch import nn
-
-from posezoo.deployment import flatten_tensors
 
 
 class TinyNet(nn.Module):

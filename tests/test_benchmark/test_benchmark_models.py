@@ -2,12 +2,13 @@
 posezoo.apis.config_input_shape), on real configs."""
 import pytest
 import torch
-from bench.models import architecture_key, config_name
 from mmengine.config import Config
 
 from posezoo.apis import config_input_shape, init_model
 from posezoo.deployment import InferenceNetwork
 from posezoo.utils.setup_env import resolve_config
+
+from bench.models import architecture_key, config_name
 
 HH = 'configs/body_2d_keypoint/higherhrnet/coco/'
 

@@ -3,6 +3,7 @@ import csv
 import json
 
 import pytest
+
 from bench.report import (
     COLUMN_KEYS,
     Claim,

@@ -31,6 +31,11 @@ from mmengine.utils import get_installed_path, is_installed
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # the bench helpers beside this file
 warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
+from posezoo.apis import config_input_shape  # noqa: E402
+from posezoo.apis.task import IMAGE_CLASSIFICATION, SKELETON_ACTION, VIDEO_ACTION, entry_task, metafile_entries  # noqa: E402
+from posezoo.utils.paths import CONFIGS, REPO_ROOT, coco_mini_image  # noqa: E402
+from posezoo.utils.setup_env import resolve_config  # noqa: E402
+
 from bench.measure import machine_load  # noqa: E402
 from bench.models import architecture_key, config_name  # noqa: E402
 from bench.report import (  # noqa: E402
@@ -44,11 +49,6 @@ from bench.report import (  # noqa: E402
     write_json,
 )
 from bench.runner import BenchSettings, benchmark_many  # noqa: E402
-
-from posezoo.apis import config_input_shape  # noqa: E402
-from posezoo.apis.task import IMAGE_CLASSIFICATION, SKELETON_ACTION, VIDEO_ACTION, entry_task, metafile_entries  # noqa: E402
-from posezoo.utils.paths import CONFIGS, REPO_ROOT, coco_mini_image  # noqa: E402
-from posezoo.utils.setup_env import resolve_config  # noqa: E402
 
 #: MMPose's own bottom-up models that a user would pick instead of the zoo's.
 PEERS = (

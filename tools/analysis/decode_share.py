@@ -21,21 +21,22 @@ config's).
 """
 import argparse
 import json
-import tempfile
 import statistics
+import tempfile
 from pathlib import Path
 from typing import List, Tuple
 
 import cv2
 import numpy as np
 import torch
-from bench.measure import time_callable  # tools/analysis/bench, beside this script
-from classroom_scenes import labelled_people, render_scene, tile_scenes
 from mmengine.dataset import Compose
 
 from posezoo.apis import init_model, preprocess
 from posezoo.apis.task import test_pipeline
 from posezoo.utils.paths import REPO_ROOT, shared_dir
+
+from bench.measure import time_callable  # tools/analysis/bench, beside this script
+from classroom_scenes import labelled_people, render_scene, tile_scenes
 
 SHARED = shared_dir() / 'data' / 'coco-mini'
 

@@ -463,8 +463,8 @@ class BKPoseHeatmap(BaseKeypointCodec):
         scale: List[float] = []
         tol = self.length_tolerance
         for i in np.argsort(-priority, kind='stable'):
-            l, a, b, ca, cb = link[i], ka[i], kb[i], row[i], col[i]
-            if used[l, 0, ca] or used[l, 1, cb]:
+            li, a, b, ca, cb = link[i], ka[i], kb[i], row[i], col[i]
+            if used[li, 0, ca] or used[li, 1, cb]:
                 continue
             pa, pb, r = owner[a, ca], owner[b, cb], float(length[i])
             if pa < 0 and pb < 0:
@@ -492,8 +492,8 @@ class BKPoseHeatmap(BaseKeypointCodec):
                     continue
                 members[p][k] = c
                 owner[k, c] = p
-            used[l, 0, ca] = used[l, 1, cb] = True
-            limb_sum[p] += float(limb_scores[l, ca, cb])
+            used[li, 0, ca] = used[li, 1, cb] = True
+            limb_sum[p] += float(limb_scores[li, ca, cb])
             scale[p] = max(scale[p], r)
         for k, m in zip(*np.nonzero(valid & (owner < 0))):
             person = np.full(K, -1, dtype=np.int64)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from darkvideo_helpers import KD_CFG, REPO_ROOT, STUDENT_CFG, TEACHER_CFG, zerodce_checkpoint
 
 import posezoo  # noqa: F401  (registers the safe globals of MMEngine checkpoints)
+
+from darkvideo_helpers import KD_CFG, REPO_ROOT, STUDENT_CFG, TEACHER_CFG, zerodce_checkpoint
 
 EPOCHS = 12
 CHANCE = 0.25

@@ -4,13 +4,14 @@ configs (enhance-first teachers, gradient accumulation)."""
 import numpy as np
 import pytest
 import torch
-from darkvideo_helpers import CONFIGS, STUDENT_CFG, zerodce_checkpoint
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
 import posezoo.action  # noqa: F401
+
+from darkvideo_helpers import CONFIGS, STUDENT_CFG, zerodce_checkpoint
 
 DATASETS = ('arid', 'arid-v1.5', 'dark48')
 

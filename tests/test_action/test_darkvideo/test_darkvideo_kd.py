@@ -5,7 +5,6 @@ import math
 
 import pytest
 import torch
-from darkvideo_helpers import KD_CFG, REPO_ROOT, STUDENT_CFG, teacher_config
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from mmengine.config import Config
@@ -14,6 +13,8 @@ from mmengine.runner import load_checkpoint
 
 import posezoo.action  # noqa: F401
 from posezoo.action.darkvideo import DistillationKLLoss
+
+from darkvideo_helpers import KD_CFG, REPO_ROOT, STUDENT_CFG, teacher_config
 
 _spec = importlib.util.spec_from_file_location(
     'kd_to_student', REPO_ROOT / 'tools' / 'model_converters' / 'kd_to_student.py')

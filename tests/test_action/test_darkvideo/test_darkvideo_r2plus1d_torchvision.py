@@ -6,13 +6,14 @@ import importlib.util
 import pytest
 import torch
 import torch.nn as nn
-from darkvideo_helpers import CONFIGS, REPO_ROOT
 from mmaction.registry import MODELS
 from mmengine.config import Config
 from torchvision.models.video import r2plus1d_18
 from torchvision.models.video.resnet import BasicBlock, Conv2Plus1D, R2Plus1dStem, VideoResNet
 
 import posezoo.action  # noqa: F401
+
+from darkvideo_helpers import CONFIGS, REPO_ROOT
 
 _spec = importlib.util.spec_from_file_location(
     'ig65m2posezoo', REPO_ROOT / 'tools' / 'model_converters' / 'ig65m2posezoo.py')

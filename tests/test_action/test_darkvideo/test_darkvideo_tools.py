@@ -6,6 +6,7 @@ import sys
 import cv2
 import numpy as np
 import pytest
+
 from darkvideo_helpers import REPO_ROOT, SHARED
 
 _spec = importlib.util.spec_from_file_location(

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+
 from skeleton_helpers import train_seed_lstm
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import cv2
 import pytest
+
 from skeleton_helpers import SEED_SYNTHETIC_CFG, require_mediapipe
 
 REPO = Path(__file__).resolve().parents[3]

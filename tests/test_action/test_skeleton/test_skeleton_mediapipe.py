@@ -13,12 +13,13 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from skeleton_helpers import SEED_SYNTHETIC_CFG, require_mediapipe
 
 import posezoo.action  # noqa: F401
 from posezoo.action.skeleton import read_seed_file
 from posezoo.action.skeleton.synthetic import ACTIONS
 from posezoo.apis import inference, init_model
+
+from skeleton_helpers import SEED_SYNTHETIC_CFG, require_mediapipe
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import torch
 from mmengine.dataset import Compose, pseudo_collate
-from skeleton_helpers import SEED_SYNTHETIC_CFG, two_action_recording
 
 import posezoo.action  # noqa: F401
 from posezoo.action.skeleton import (
@@ -16,6 +15,8 @@ from posezoo.action.skeleton import (
 )
 from posezoo.action.skeleton.synthetic import ACTIONS
 from posezoo.apis import inference, init_model
+
+from skeleton_helpers import SEED_SYNTHETIC_CFG, two_action_recording
 
 
 def test_window_starts():
