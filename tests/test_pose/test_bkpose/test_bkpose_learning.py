@@ -25,6 +25,8 @@ from mmengine.runner import Runner
 
 import posezoo.pose  # noqa: F401
 
+pytestmark = pytest.mark.slow  # trains BK-Pose for 150 iterations (minutes on one core)
+
 CONFIG = ('configs/body_2d_keypoint/bkpose/coco/'
           'bkpose_1xb4-quickstart_coco-sample-256x256.py')
 IMAGES = ('000000030752.jpg', '000000069468.jpg', '000000463557.jpg', '000000551757.jpg')
@@ -42,10 +44,11 @@ def _subset(coco_sample: Path, dst: Path) -> Path:
     return dst
 
 
-def _config(repo_root: Path, coco_sample: Path, ann_file: Path, work_dir: Path) -> Config:
+def _config(repo_root: Path, coco_sample: Path, ann_file: Path, work_dir: Path,
+            seed: int) -> Config:
     cfg = Config.fromfile(str(repo_root / CONFIG))
     cfg.work_dir = str(work_dir)
-    cfg.randomness = dict(seed=0)
+    cfg.randomness = dict(seed=seed, deterministic=True)
     codec = dict(cfg.codec, input_size=(INPUT, INPUT), heatmap_size=(INPUT // 4, INPUT // 4))
     cfg.model.head.decoder = codec
     for step in cfg.train_dataloader.dataset.pipeline:
@@ -72,11 +75,12 @@ def _config(repo_root: Path, coco_sample: Path, ann_file: Path, work_dir: Path) 
 
 
 @pytest.fixture(scope='module')
-def overfit(repo_root: Path, coco_sample: Path, tmp_path_factory) -> dict:
+def overfit(repo_root: Path, coco_sample: Path, tmp_path_factory, learning_seed: int) -> dict:
     """Train once for this module; keep the metrics, the losses, the config and a checkpoint."""
     tmp_path = tmp_path_factory.mktemp('bkpose_overfit')
     ann_file = _subset(coco_sample, tmp_path / 'person_keypoints_4.json')
-    runner = Runner.from_cfg(_config(repo_root, coco_sample, ann_file, tmp_path / 'work'))
+    runner = Runner.from_cfg(_config(repo_root, coco_sample, ann_file, tmp_path / 'work',
+                                     learning_seed))
     runner.train()
     losses = np.array(runner.message_hub.get_scalar('train/loss').data[0])
     metrics = runner.test()
@@ -89,7 +93,8 @@ def overfit(repo_root: Path, coco_sample: Path, tmp_path_factory) -> dict:
                 config=tmp_path / 'overfit_config.py', checkpoint=tmp_path / 'overfit.pth')
 
 
-def test_overfits_coco_sample(overfit: dict, capsys):
+@pytest.mark.learning
+def test_overfits_coco_sample(overfit: dict, capsys, figure):
     losses, metrics = overfit['losses'], overfit['metrics']
     with capsys.disabled():
         print(f'\nBK-Pose overfit on {len(IMAGES)} COCO sample images ({INPUT}x{INPUT}, {ITERS} '
@@ -97,6 +102,7 @@ def test_overfits_coco_sample(overfit: dict, capsys):
               f'COCO AP {metrics["coco/AP"]:.4f} (AP50 {metrics["coco/AP .5"]:.4f}); with flip '
               f'test COCO AP {overfit["metrics_flip"]["coco/AP"]:.4f} '
               f'(AP50 {overfit["metrics_flip"]["coco/AP .5"]:.4f})')
+    figure('COCO AP', metrics['coco/AP'], 0.8)
     assert metrics['coco/AP'] >= 0.8
     # the flip test runs end to end; the model never saw a mirrored image (no flip
     # augmentation here), so its mirrored-input heatmaps are weaker and the average may cost AP
