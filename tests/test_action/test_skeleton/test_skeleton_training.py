@@ -54,9 +54,10 @@ def test_synthetic_formats(synthetic):
     assert len(MEDIAPIPE_TO_COCO) == 17
 
 
-def _train(config: str, work_dir: Path, options: list) -> dict:
+def _train(config: str, work_dir: Path, options: list, seeded: list) -> dict:
+    """Train with tools/train.py; ``seeded``: the suite's ``train_options`` (seed, determinism)."""
     cmd = [sys.executable, 'tools/train.py', config, '--work-dir', str(work_dir),
-           '--cfg-options', 'randomness.seed=0', *options]
+           '--cfg-options', *seeded, *options]
     env = dict(os.environ, OMP_NUM_THREADS='1')  # small models: one thread is fastest on 2 cores
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -65,20 +66,21 @@ def _train(config: str, work_dir: Path, options: list) -> dict:
     return [v for v in val if 'acc/top1' in v][-1]
 
 
-@pytest.mark.slow
-def test_lstm_reaches_95_top1_on_held_out_split(synthetic, tmp_path):
+@pytest.mark.learning
+def test_lstm_reaches_95_top1_on_held_out_split(synthetic, tmp_path, train_options, figure):
     ann = synthetic / 'synthetic_coco17.pkl'
     options = [f'{d}.dataset.ann_file={ann}' for d in ('train_dataloader', 'val_dataloader')]
     options += [f'{d}.{o}' for d in ('train_dataloader', 'val_dataloader') for o in LOADER]
     metrics = _train('configs/skeleton/lstm/lstm_1xb16-40e_synthetic-coco17-48f.py', tmp_path,
-                     options + ['train_cfg.val_interval=40'])
+                     options + ['train_cfg.val_interval=40'], train_options)
     print(f"LSTM synthetic COCO-17 held-out top-1: {metrics['acc/top1']:.4f}, "
           f"mean class acc {metrics['acc/mean1']:.4f}")
+    figure('held-out top-1', metrics['acc/top1'], 0.95)
     assert metrics['acc/top1'] >= 0.95
 
 
-@pytest.mark.slow
-def test_lstm_seed_format(synthetic, tmp_path):
+@pytest.mark.learning
+def test_lstm_seed_format(synthetic, tmp_path, train_options, figure):
     root = synthetic / 'seed'
     val = SeedSkeletonDataset(str(root / 'val'), [], classes=ACTIONS, clip_len=30, stride=10)
     assert len(val) >= 30
@@ -86,13 +88,14 @@ def test_lstm_seed_format(synthetic, tmp_path):
                f'val_dataloader.dataset.ann_file={root / "val"}']
     options += [f'{d}.{o}' for d in ('train_dataloader', 'val_dataloader') for o in LOADER]
     metrics = _train('configs/skeleton/lstm/lstm_1xb16-20e_synthetic-mediapipe33-30f.py', tmp_path,
-                     options + ['train_cfg.val_interval=20'])
+                     options + ['train_cfg.val_interval=20'], train_options)
     print(f"LSTM synthetic seed-format (MediaPipe-33) held-out top-1: {metrics['acc/top1']:.4f}")
+    figure('held-out top-1', metrics['acc/top1'], 0.9)
     assert metrics['acc/top1'] >= 0.9
 
 
-@pytest.mark.slow
-def test_stgcn_trains_on_the_same_data(synthetic, tmp_path):
+@pytest.mark.learning
+def test_stgcn_trains_on_the_same_data(synthetic, tmp_path, train_options, figure):
     ann = synthetic / 'synthetic_coco17.pkl'
     options = ['train_dataloader.dataset.dataset.ann_file=' + str(ann),
                f'val_dataloader.dataset.ann_file={ann}',
@@ -103,6 +106,7 @@ def test_stgcn_trains_on_the_same_data(synthetic, tmp_path):
                'train_cfg.val_interval=10', 'param_scheduler.0.T_max=10']
     options += [f'{d}.{o}' for d in ('train_dataloader', 'val_dataloader') for o in LOADER]
     metrics = _train('configs/skeleton/stgcn/stgcn_1xb16-30e_synthetic-coco17-48f.py', tmp_path,
-                     options)
+                     options, train_options)
     print(f"ST-GCN (small) synthetic COCO-17 held-out top-1: {metrics['acc/top1']:.4f}")
+    figure('held-out top-1', metrics['acc/top1'], 0.7)
     assert metrics['acc/top1'] >= 0.7
