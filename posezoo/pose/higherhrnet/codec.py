@@ -3,7 +3,6 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmpose.codecs import AssociativeEmbedding
 from mmpose.registry import KEYPOINT_CODECS
 from scipy.optimize import linear_sum_assignment
@@ -333,8 +332,9 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         runs on ever larger sets of bright pixels (heatmap >= each of ``refine_floors``, then
         every positive pixel; each set in increasing index order, so the first maximum stays
         first). A person whose best score reaches the floor of the set has found p* (no pixel
-        outside can reach it). A person still unresolved after the positive pixels has p* there only if no non-positive pixel scores higher (or equal,
-        earlier); those are scanned in chunks until one does. Same result as the official full
+        outside can reach it). A person still unresolved after the positive pixels has p* there
+        only if no non-positive pixel scores higher (or equal, earlier); those are scanned in
+        chunks until one does. Same result as the official full
         search, on a small part of the map for most persons.
 
         Args:
