@@ -18,10 +18,10 @@ from .video_io import CheckedOpenCVDecode, CheckedOpenCVInit
 from .video_resnet import TorchvisionR2Plus1d
 from .zero_dce import ZeroDCE
 from .zero_dce_losses import (
-                              ZeroDCEColorConstancyLoss,
-                              ZeroDCEExposureLoss,
-                              ZeroDCEIlluminationSmoothnessLoss,
-                              ZeroDCESpatialConsistencyLoss,
+    ZeroDCEColorConstancyLoss,
+    ZeroDCEExposureLoss,
+    ZeroDCEIlluminationSmoothnessLoss,
+    ZeroDCESpatialConsistencyLoss,
 )
 
 __all__ = [

@@ -11,11 +11,11 @@ from .codec import COCO_KEYPOINT_ORDER, MultiResolutionAssociativeEmbedding
 from .head import HigherHRNetHead
 from .se_hrnet import SEHRNet, se_block
 from .transforms import (
-                         HigherHRNetRandomAffine,
-                         HigherHRNetRandomFlip,
-                         HigherHRNetResize,
-                         official_affine_matrix,
-                         official_resize_geometry,
+    HigherHRNetRandomAffine,
+    HigherHRNetRandomFlip,
+    HigherHRNetResize,
+    official_affine_matrix,
+    official_resize_geometry,
 )
 
 __all__ = [
