@@ -85,7 +85,8 @@ test_cfg = dict(type='TestLoop')
 
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3), clip_grad=dict(max_norm=5))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=True, convert_to_iter_based=True)
+    # T_max in epochs = max_epochs (without it MMEngine anneals over 1e9 epochs: a constant lr)
+    dict(type='CosineAnnealingLR', T_max=80, eta_min=1e-5, by_epoch=True, convert_to_iter_based=True)
 ]
 
 default_hooks = dict(checkpoint=dict(interval=5, save_best='auto'), logger=dict(interval=20))

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from darkvideo_helpers import REPO_ROOT, SHARED
+from darkvideo_helpers import REPO_ROOT
 
 _spec = importlib.util.spec_from_file_location(
     'dark_video_splits', REPO_ROOT / 'tools' / 'dataset_converters' / 'dark_video_splits.py')
@@ -47,9 +47,9 @@ def test_folder_labels_and_checks(tmp_path):
         splits.main([str(bad), '--out', str(tmp_path / 'o.txt'), '--label-column', '1'])
 
 
-def test_make_dark_clips(tmp_path):
+def test_make_dark_clips(tmp_path, coco_mini):
     subprocess.run([sys.executable, str(REPO_ROOT / 'tools' / 'misc' / 'make_dark_clips.py'),
-                    str(SHARED / 'data' / 'coco-mini'), str(tmp_path), '--train-per-class', '2',
+                    str(coco_mini), str(tmp_path), '--train-per-class', '2',
                     '--val-per-class', '1'], check=True)
     lines = (tmp_path / 'train.txt').read_text().split('\n')
     assert len([x for x in lines if x]) == 8

@@ -1,7 +1,6 @@
 """Zero-DCE: official-weight parity, the four losses against hand-computed values, a short
 training run on real low-light photographs."""
 import math
-import os
 from pathlib import Path
 
 import cv2
@@ -18,17 +17,16 @@ from posezoo.action.darkvideo import (
     ZeroDCESpatialConsistencyLoss,
 )
 
+from shared_data import require_data
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope='module')
-def zerodce_dir() -> Path:
+def zerodce_dir(shared_path) -> Path:
     """Official weights, low-light photos and reference outputs (env POSEZOO_ZERODCE_FIXTURE)."""
-    shared = Path(os.environ.get('POSEZOO_SHARED', REPO_ROOT.parent / 'shared'))
-    default = shared / 'data' / 'zerodce'
-    path = Path(os.environ.get('POSEZOO_ZERODCE_FIXTURE', default))
-    if not (path / 'Epoch99.pth').is_file():
-        raise FileNotFoundError(f'Zero-DCE fixture not found in {path}')
+    path = shared_path('POSEZOO_ZERODCE_FIXTURE', 'data', 'zerodce')
+    require_data(path / 'Epoch99.pth', 'official Zero-DCE weights')
     return path
 
 

@@ -71,8 +71,8 @@ def test_lstm_reaches_95_top1_on_held_out_split(synthetic, tmp_path, train_optio
     ann = synthetic / 'synthetic_coco17.pkl'
     options = [f'{d}.dataset.ann_file={ann}' for d in ('train_dataloader', 'val_dataloader')]
     options += [f'{d}.{o}' for d in ('train_dataloader', 'val_dataloader') for o in LOADER]
-    metrics = _train('configs/skeleton/lstm/lstm_1xb16-40e_synthetic-coco17-48f.py', tmp_path,
-                     options + ['train_cfg.val_interval=40'], train_options)
+    metrics = _train('configs/skeleton/lstm/lstm_1xb16-80e_synthetic-coco17-48f.py', tmp_path,
+                     options + ['train_cfg.val_interval=80'], train_options)
     print(f"LSTM synthetic COCO-17 held-out top-1: {metrics['acc/top1']:.4f}, "
           f"mean class acc {metrics['acc/mean1']:.4f}")
     figure('held-out top-1', metrics['acc/top1'], 0.95)

@@ -1,7 +1,8 @@
 # LSTM on the synthetic COCO-17 skeleton data set (4 actions, one or two people per clip):
 #   python tools/misc/make_skeleton_dataset.py data/skeleton/synthetic
 # One LSTM layer whose outputs are averaged over the frames learns this set faster and more
-# stably on a CPU than the two-layer, last-state model of the base config.
+# stably on a CPU than the two-layer, last-state model of the base config. The base's 80 epochs
+# and cosine schedule: 40 epochs left some seeds at 92.5% held-out top-1 (tools/misc/seed_margin.py).
 _base_ = './lstm_8xb16-80e_bksad-coco17-48f.py'
 
 num_classes = 4
@@ -12,5 +13,4 @@ model = dict(
 train_dataloader = dict(dataset=dict(ann_file=ann_file))
 val_dataloader = dict(dataset=dict(ann_file=ann_file))
 test_dataloader = dict(dataset=dict(ann_file=ann_file))
-train_cfg = dict(max_epochs=40, val_interval=5)
 optim_wrapper = dict(optimizer=dict(lr=2e-3))
