@@ -28,8 +28,9 @@ class EnhanceFrames(BaseTransform):
     Args:
         enhancer (dict): Config of an mmaction ``MODELS`` module with
             ``enhance_clip((N, 3, T, H, W) in [0, 1])``, e.g.
-            ``dict(type='ZeroDCE', checkpoint='data/zerodce/Epoch99.pth')``; built and
-            initialised (its checkpoint loaded) once, run in eval mode without gradients.
+            ``dict(type='ZeroDCE', checkpoint='data/zerodce/Epoch99.pth')``; built here and
+            initialised (its checkpoint loaded) at the first clip, so that a config builds
+            without the weights; run in eval mode without gradients.
         keep_raw (bool): Keep the raw frames as a first view. Default: False.
         chunk (int): Frames enhanced per forward pass (bounds memory). Default: 16.
         device (str): Device of the enhancer. Default: 'cpu'.
@@ -39,8 +40,8 @@ class EnhanceFrames(BaseTransform):
                  device: str = 'cpu') -> None:
         self.enhancer_cfg = enhancer
         self.enhancer = MODELS.build(enhancer)
-        self.enhancer.init_weights()  # ZeroDCE loads its `checkpoint` here
-        self.enhancer.to(device).eval().requires_grad_(False)
+        self.enhancer.eval().requires_grad_(False)
+        self._initialised = False
         self.keep_raw = keep_raw
         self.chunk = chunk
         self.device = device
@@ -48,6 +49,10 @@ class EnhanceFrames(BaseTransform):
     @torch.no_grad()
     def enhance(self, frames: np.ndarray) -> np.ndarray:
         """Enhance ``(T, H, W, 3)`` uint8 RGB frames; returns the same shape and dtype."""
+        if not self._initialised:  # ZeroDCE loads its `checkpoint` here
+            self.enhancer.init_weights()
+            self.enhancer.to(self.device).eval().requires_grad_(False)
+            self._initialised = True
         out = []
         for start in range(0, len(frames), self.chunk):
             clip = torch.from_numpy(frames[start:start + self.chunk]).to(self.device)
