@@ -41,7 +41,7 @@ def _small_pipeline(model: torch.nn.Module, short_side: int = 256) -> None:
         step['input_size'] = (short_side, short_side)
 
 
-@pytest.mark.parametrize('key', ['bkpose', 'higherhrnet'])
+@pytest.mark.parametrize('key', ['bkpose', pytest.param('higherhrnet', marks=pytest.mark.slow)])
 def test_onnx_matches_pytorch_on_real_image(key, repo_root, coco_mini, tmp_path, one_thread):
     torch.manual_seed(0)
     model = init_model(str(repo_root / CONFIGS[key]))

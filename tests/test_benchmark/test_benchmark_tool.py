@@ -16,6 +16,8 @@ KD = KD_DIR + 'kd-zerodce_r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'
 PLAIN = KD_DIR + 'r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'
 BKPOSE = 'configs/body_2d_keypoint/bkpose/coco/bkpose_1xb4-quickstart_coco-sample-256x256.py'
 
+pytestmark = pytest.mark.slow  # one whole benchmark run (export, ONNX Runtime, timing)
+
 
 @pytest.fixture(scope='module')
 def benchmark_tool():

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.slow  # over 4 s; the fast loop (-m "not slow") stays under 3 minutes
 def test_decode_share_recovers_every_person(repo_root: Path, coco_mini: Path) -> None:
     proc = subprocess.run(
         [sys.executable, 'tools/analysis/decode_share.py', '--ann-file',

@@ -47,6 +47,7 @@ def _older_python() -> str:
     pytest.skip('no Python 3.8 / 3.9 found (PATH, ~/.pyenv/versions) to try the install with')
 
 
+@pytest.mark.slow  # over 4 s; the fast loop (-m "not slow") stays under 3 minutes
 def test_install_on_unsupported_python_says_which_python(tmp_path):
     """``pip install .`` with Python 3.9 stops at once with posezoo's message (not a syntax error
     from an import, not a torch resolution failure)."""

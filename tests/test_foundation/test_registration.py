@@ -58,6 +58,7 @@ def test_posezoo_registers_modules_in_every_domain():
     assert scopes == {'mmpose', 'mmaction', 'mmpretrain'}
 
 
+@pytest.mark.slow  # over 4 s; the fast loop (-m "not slow") stays under 3 minutes
 def test_every_registered_module_is_used_by_a_config():
     used = set()
     for path in CONFIGS:

@@ -30,6 +30,7 @@ def test_train_resume_missing_checkpoint(tmp_path):
     assert f'checkpoint to resume from not found: {tmp_path / "missing.pth"}' in proc.stderr
 
 
+@pytest.mark.slow  # over 4 s; the fast loop (-m "not slow") stays under 3 minutes
 def test_test_missing_checkpoint(tmp_path):
     proc = run_tool([sys.executable, 'tools/test.py', str(QUICK_POSE_CONFIG),
                      str(tmp_path / 'nope.pth')], check=False)

@@ -84,6 +84,7 @@ def test_r2plus1d_18_torchvision_parity():
     torch.testing.assert_close(reference.fc(ours.mean((2, 3, 4))), ref_logits, rtol=0, atol=0)
 
 
+@pytest.mark.slow  # over 4 s; the fast loop (-m "not slow") stays under 3 minutes
 def test_r2plus1d_34_ig65m_layout_and_7x7_map(tmp_path):
     torch.manual_seed(0)
     reference = ig65m_reference_r2plus1d_34()

@@ -117,6 +117,7 @@ def test_tracks_are_consistent_on_a_real_clip(clip_frames, gt_detector, tmp_path
     assert sample['data_samples'].gt_label.item() == 2
 
 
+@pytest.mark.slow  # over 4 s; the fast loop (-m "not slow") stays under 3 minutes
 def test_cli_on_a_video_file(clip_frames, tmp_path):
     video_dir = tmp_path / 'videos' / 'hand-raising'
     video_dir.mkdir(parents=True)

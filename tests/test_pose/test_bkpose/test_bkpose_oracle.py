@@ -106,6 +106,7 @@ def test_classroom_oracle_ap_goal(classroom_oracle: tuple):
     assert classroom_oracle[0] >= 0.95
 
 
+@pytest.mark.slow  # over 4 s; the fast loop (-m "not slow") stays under 3 minutes
 def test_noisy_oracle_ap(classroom, oracle_ann: Path, capsys):
     data = json.loads(oracle_ann.read_text())
     results, decoded = classroom.oracle_predictions(data, noisy=True, seed=0)

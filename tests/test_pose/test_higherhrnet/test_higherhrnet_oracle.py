@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import List
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.structures import InstanceData
@@ -105,6 +106,7 @@ def coco_keypoint_ap(ann_file: Path, results: List[dict], max_dets: int) -> floa
     return float(precision[valid].mean()) if valid.any() else 0.0
 
 
+@pytest.mark.slow  # over 4 s; the fast loop (-m "not slow") stays under 3 minutes
 def test_oracle_coco_ap(coco_mini: Path, repo_root: Path) -> None:
     register_all_modules()
     ann_file = Path(os.environ.get(
