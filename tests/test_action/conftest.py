@@ -6,10 +6,8 @@ import pytest
 @pytest.fixture(autouse=True, scope='module')
 def mmaction_scope():
     """``mmaction`` as the default scope for the whole module, with posezoo's modules
-    registered."""
-    from mmengine.registry import DefaultScope, init_default_scope
+    registered (the root conftest forgets it after the module)."""
+    from mmengine.registry import init_default_scope
 
     import posezoo.action  # noqa: F401
     init_default_scope('mmaction')
-    yield
-    DefaultScope._instance_dict.clear()
