@@ -1,6 +1,7 @@
 """The four non-reference losses of Zero-DCE (Guo et al., CVPR 2020), as in the official code.
 
-All take RGB images in ``[0, 1]`` of shape ``(N, 3, H, W)`` and return a weighted scalar.
+All take RGB images in ``[0, 1]`` of shape ``(N, 3, H, W)`` (the smoothness loss: curve maps
+``(N, 3 * K, H, W)``) and return ``loss_weight`` times a scalar (:class:`WeightedLoss`).
 """
 import torch
 import torch.nn as nn
@@ -8,8 +9,26 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 
 
+class WeightedLoss(nn.Module):
+    """A loss that returns ``loss_weight * self.unweighted(*inputs)``, a scalar tensor.
+
+    Args:
+        loss_weight (float): Weight of the loss.
+    """
+
+    def __init__(self, loss_weight: float) -> None:
+        super().__init__()
+        self.loss_weight = loss_weight
+
+    def unweighted(self, *inputs: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return self.loss_weight * self.unweighted(*inputs)
+
+
 @MODELS.register_module()
-class ZeroDCESpatialConsistencyLoss(nn.Module):
+class ZeroDCESpatialConsistencyLoss(WeightedLoss):
     """Spatial consistency: keep the 4-neighbour contrast of ``pool_size`` regions.
 
     The channel mean of both images is average-pooled with ``pool_size``; for every region the
@@ -23,9 +42,8 @@ class ZeroDCESpatialConsistencyLoss(nn.Module):
     """
 
     def __init__(self, pool_size: int = 4, loss_weight: float = 1.0) -> None:
-        super().__init__()
+        super().__init__(loss_weight)
         self.pool_size = pool_size
-        self.loss_weight = loss_weight
         kernels = torch.zeros(4, 1, 3, 3)
         kernels[:, 0, 1, 1] = 1
         kernels[0, 0, 1, 0] = -1  # left
@@ -34,25 +52,17 @@ class ZeroDCESpatialConsistencyLoss(nn.Module):
         kernels[3, 0, 2, 1] = -1  # down
         self.register_buffer('kernels', kernels, persistent=False)
 
-    def forward(self, enhanced: torch.Tensor, original: torch.Tensor) -> torch.Tensor:
-        """
-        Args:
-            enhanced (Tensor): Enhanced images ``(N, 3, H, W)``.
-            original (Tensor): Input low-light images ``(N, 3, H, W)``.
-
-        Returns:
-            Tensor: Scalar loss.
-        """
+    def unweighted(self, enhanced: torch.Tensor, original: torch.Tensor) -> torch.Tensor:
+        """``enhanced`` images and the ``original`` low-light ones, both ``(N, 3, H, W)``."""
         diffs = []
         for img in (enhanced, original):
             pooled = F.avg_pool2d(img.mean(1, keepdim=True), self.pool_size)
             diffs.append(F.conv2d(pooled, self.kernels.to(pooled), padding=1))
-        per_region = (diffs[0] - diffs[1]).pow(2).sum(1)
-        return self.loss_weight * per_region.mean()
+        return (diffs[0] - diffs[1]).pow(2).sum(1).mean()
 
 
 @MODELS.register_module()
-class ZeroDCEExposureLoss(nn.Module):
+class ZeroDCEExposureLoss(WeightedLoss):
     """Exposure control: mean squared distance of ``patch_size`` patch intensities to ``target``.
 
     Args:
@@ -62,25 +72,18 @@ class ZeroDCEExposureLoss(nn.Module):
     """
 
     def __init__(self, patch_size: int = 16, target: float = 0.6, loss_weight: float = 10.0) -> None:
-        super().__init__()
+        super().__init__(loss_weight)
         self.patch_size = patch_size
         self.target = target
-        self.loss_weight = loss_weight
 
-    def forward(self, enhanced: torch.Tensor) -> torch.Tensor:
-        """
-        Args:
-            enhanced (Tensor): Enhanced images ``(N, 3, H, W)``.
-
-        Returns:
-            Tensor: Scalar loss.
-        """
+    def unweighted(self, enhanced: torch.Tensor) -> torch.Tensor:
+        """``enhanced`` images ``(N, 3, H, W)``."""
         patches = F.avg_pool2d(enhanced.mean(1, keepdim=True), self.patch_size)
-        return self.loss_weight * (patches - self.target).pow(2).mean()
+        return (patches - self.target).pow(2).mean()
 
 
 @MODELS.register_module()
-class ZeroDCEColorConstancyLoss(nn.Module):
+class ZeroDCEColorConstancyLoss(WeightedLoss):
     """Colour constancy (grey world): ``sqrt(sum_{(p,q)} (J_p - J_q) ** 4)`` over the channel means.
 
     ``J_p`` is the mean of channel ``p``; the pairs are (R, G), (R, B), (G, B); averaged over the batch.
@@ -90,24 +93,16 @@ class ZeroDCEColorConstancyLoss(nn.Module):
     """
 
     def __init__(self, loss_weight: float = 5.0) -> None:
-        super().__init__()
-        self.loss_weight = loss_weight
+        super().__init__(loss_weight)
 
-    def forward(self, enhanced: torch.Tensor) -> torch.Tensor:
-        """
-        Args:
-            enhanced (Tensor): Enhanced images ``(N, 3, H, W)``.
-
-        Returns:
-            Tensor: Scalar loss.
-        """
+    def unweighted(self, enhanced: torch.Tensor) -> torch.Tensor:
+        """``enhanced`` images ``(N, 3, H, W)``."""
         r, g, b = enhanced.mean((2, 3)).unbind(1)
-        k = ((r - g).pow(4) + (r - b).pow(4) + (g - b).pow(4)).sqrt()
-        return self.loss_weight * k.mean()
+        return ((r - g).pow(4) + (r - b).pow(4) + (g - b).pow(4)).sqrt().mean()
 
 
 @MODELS.register_module()
-class ZeroDCEIlluminationSmoothnessLoss(nn.Module):
+class ZeroDCEIlluminationSmoothnessLoss(WeightedLoss):
     """Illumination smoothness: total variation of the curve maps, as in the official ``L_TV``.
 
     ``2 * (sum dh ** 2 / ((H - 1) * W) + sum dw ** 2 / (H * (W - 1))) / N`` with the sums over
@@ -118,18 +113,11 @@ class ZeroDCEIlluminationSmoothnessLoss(nn.Module):
     """
 
     def __init__(self, loss_weight: float = 200.0) -> None:
-        super().__init__()
-        self.loss_weight = loss_weight
+        super().__init__(loss_weight)
 
-    def forward(self, curves: torch.Tensor) -> torch.Tensor:
-        """
-        Args:
-            curves (Tensor): Curve maps ``(N, 3 * K, H, W)``.
-
-        Returns:
-            Tensor: Scalar loss.
-        """
+    def unweighted(self, curves: torch.Tensor) -> torch.Tensor:
+        """``curves``: curve maps ``(N, 3 * K, H, W)``."""
         n, _, h, w = curves.shape
         h_tv = (curves[:, :, 1:, :] - curves[:, :, :-1, :]).pow(2).sum() / ((h - 1) * w)
         w_tv = (curves[:, :, :, 1:] - curves[:, :, :, :-1]).pow(2).sum() / (h * (w - 1))
-        return self.loss_weight * 2 * (h_tv + w_tv) / n
+        return 2 * (h_tv + w_tv) / n
