@@ -8,6 +8,7 @@ Pairs below ``match_thr`` are not matched. An unmatched detection gives birth to
 is confirmed once it has ``min_hits`` detections (unconfirmed tracks that stop are dropped); a
 track dies after ``max_lost`` frames without a match.
 """
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -79,6 +80,7 @@ def pose_oks(a: np.ndarray, a_scores: np.ndarray, b: np.ndarray, b_scores: np.nd
     return out
 
 
+@dataclass(eq=False)
 class PoseTracker:
     """Streaming pose tracker: call :meth:`update` once per frame, then :meth:`tracks`.
 
@@ -92,22 +94,22 @@ class PoseTracker:
         sigmas (np.ndarray, optional): OKS sigmas for layouts other than COCO-17.
     """
 
-    def __init__(self, metric: str = 'iou', match_thr: float = 0.3, max_lost: int = 10,
-                 min_hits: int = 1, score_thr: float = 0.0,
-                 sigmas: Optional[np.ndarray] = None) -> None:
-        if metric not in ('iou', 'oks'):
-            raise ValueError(f"metric must be 'iou' or 'oks', got {metric!r}")
-        if min_hits < 1:
-            raise ValueError(f'min_hits must be >= 1, got {min_hits}')
-        self.metric = metric
-        self.match_thr = match_thr
-        self.max_lost = max_lost
-        self.min_hits = min_hits
-        self.score_thr = score_thr
-        self.sigmas = sigmas
-        self.frame = 0
-        self._tracks: List[dict] = []
-        self._next_id = 0
+    metric: str = 'iou'
+    match_thr: float = 0.3
+    max_lost: int = 10
+    min_hits: int = 1
+    score_thr: float = 0.0
+    sigmas: Optional[np.ndarray] = None
+    # state: the index of the next frame, every track so far, the id of the next track
+    frame: int = field(default=0, init=False)
+    _tracks: List[dict] = field(default_factory=list, init=False, repr=False)
+    _next_id: int = field(default=0, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.metric not in ('iou', 'oks'):
+            raise ValueError(f"metric must be 'iou' or 'oks', got {self.metric!r}")
+        if self.min_hits < 1:
+            raise ValueError(f'min_hits must be >= 1, got {self.min_hits}')
 
     def similarity(self, kpts: np.ndarray, scores: np.ndarray, last: np.ndarray,
                    last_scores: np.ndarray) -> np.ndarray:
