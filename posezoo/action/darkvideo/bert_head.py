@@ -42,19 +42,12 @@ class BERTHead(BaseHead):
         **kwargs: ``loss_cls``, ``topk``, ``average_clips``, ... of :class:`BaseHead`.
     """
 
-    def __init__(self,
-                 num_classes: int,
-                 in_channels: int,
-                 max_tokens: int = 16,
-                 num_layers: int = 1,
-                 num_heads: int = 8,
-                 mlp_ratio: float = 4.0,
-                 attn_dropout: float = 0.1,
-                 dropout_ratio: float = 0.8,
-                 token_keep_prob: float = 0.8,
-                 final_norm: bool = False,
-                 init_std: float = 0.02,
-                 **kwargs) -> None:
+    def __init__(self, num_classes: int, in_channels: int, max_tokens: int = 16,
+                 # the transformer encoder
+                 num_layers: int = 1, num_heads: int = 8, mlp_ratio: float = 4.0, attn_dropout: float = 0.1,
+                 # regularisation of the CLS feature and of the tokens
+                 dropout_ratio: float = 0.8, token_keep_prob: float = 0.8,
+                 final_norm: bool = False, init_std: float = 0.02, **kwargs) -> None:
         super().__init__(num_classes, in_channels, **kwargs)
         if in_channels % num_heads != 0:
             raise ValueError(f'BERTHead: num_heads={num_heads} must divide in_channels={in_channels}')

@@ -182,17 +182,10 @@ class BKPoseNet(BaseBackbone):
     stack after stack, each stack coarsest first, the finest at stride 4.
     """
 
-    def __init__(self,
-                 in_channels: int = 3,
-                 base_channels: int = 64,
-                 channel_step: int = 32,
-                 num_scales: int = 5,
-                 num_stacks: int = 2,
-                 num_blocks: Sequence[int] = (1, 2, 3, 5, 8),
-                 spatial_attention: bool = True,
-                 channels_last: bool = True,
-                 norm_cfg: ConfigType = dict(type='BN'),
-                 init_cfg=None) -> None:
+    def __init__(self, in_channels: int = 3, base_channels: int = 64, channel_step: int = 32,
+                 num_scales: int = 5, num_stacks: int = 2, num_blocks: Sequence[int] = (1, 2, 3, 5, 8),
+                 spatial_attention: bool = True, channels_last: bool = True,
+                 norm_cfg: ConfigType = dict(type='BN'), init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.channels_last = channels_last
         self.channels = tuple(base_channels + channel_step * i for i in range(num_scales))

@@ -49,25 +49,17 @@ class FocalL2Loss(nn.Module):
         loss_weight (float): global multiplier. Default 1.
     """
 
-    def __init__(self,
-                 num_keypoints: int,
-                 alpha: float = 0.1,
-                 beta: float = 0.02,
-                 gamma: float = 2.0,
-                 thre: float = 0.01,
-                 eta: float = 2.0,
-                 scale_weights: Sequence[float] = (0.1, 0.2, 0.4, 1.6, 6.4),
-                 focal: bool = True,
-                 loss_weight: float = 1.0) -> None:
+    def __init__(self, num_keypoints: int,
+                 # the modulating factor (eq. 2)
+                 alpha: float = 0.1, beta: float = 0.02, gamma: float = 2.0, thre: float = 0.01,
+                 # the weights of channels (eq. 3) and scales (eq. 4)
+                 eta: float = 2.0, scale_weights: Sequence[float] = (0.1, 0.2, 0.4, 1.6, 6.4),
+                 focal: bool = True, loss_weight: float = 1.0) -> None:
         super().__init__()
         if gamma < 0:
             raise ValueError(f'FocalL2Loss: gamma must be >= 0, got {gamma}')
-        self.num_keypoints = num_keypoints
-        self.alpha = alpha
-        self.beta = beta
-        self.gamma = gamma
-        self.thre = thre
-        self.eta = eta
+        self.alpha, self.beta, self.gamma, self.thre = alpha, beta, gamma, thre
+        self.num_keypoints, self.eta = num_keypoints, eta
         self.scale_weights = tuple(float(w) for w in scale_weights)
         self.focal = focal
         self.loss_weight = loss_weight
