@@ -63,6 +63,8 @@ from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
+from posezoo.edge.grouping import BKPoseGrouping, skeleton_graph
+
 
 def resolve_metainfo(metainfo: Union[dict, str]) -> dict:
     """An mmpose metainfo dict whose ``from_file`` may name MMPose's own dataset configs as
@@ -221,14 +223,7 @@ class BKPoseHeatmap(BaseKeypointCodec):
         self.min_mean_score = min_mean_score
         self.max_instances = max_instances
         # adjacency of keypoint types and hops between them in the skeleton (inf: unconnected)
-        self._adjacency = np.zeros((num_keypoints, num_keypoints), dtype=np.int64)
-        for a, b in self.skeleton_links:
-            self._adjacency[a, b] = self._adjacency[b, a] = 1
-        hops = np.where(self._adjacency > 0, 1.0, np.inf)
-        np.fill_diagonal(hops, 0)
-        for k in range(num_keypoints):  # Floyd-Warshall
-            hops = np.minimum(hops, hops[:, k, None] + hops[None, k, :])
-        self._hops = hops
+        self._adjacency, self._hops = skeleton_graph(num_keypoints, self.skeleton_links)
 
     @property
     def num_channels(self) -> int:
@@ -327,6 +322,17 @@ class BKPoseHeatmap(BaseKeypointCodec):
             maps[self.num_keypoints:] = limbs
         return maps
 
+    def grouping(self) -> BKPoseGrouping:
+        """The numpy grouping (:class:`posezoo.edge.grouping.BKPoseGrouping`, the one shared
+        with the edge runtime) with this codec's current settings and torch's peak search and
+        limb sampling."""
+        settings = tuple(getattr(self, name) for name in GROUPING_KEYS)
+        if getattr(self, '_grouping_key', None) != settings:
+            self._grouping = _TorchKernels(self.num_keypoints, self.skeleton_links,
+                                           **dict(zip(GROUPING_KEYS, settings)))
+            self._grouping_key = settings
+        return self._grouping
+
     def decode(self, encoded: Union[Tensor, np.ndarray]
                ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Group the keypoint peaks of one heatmap into people (see the module docstring).
@@ -340,262 +346,47 @@ class BKPoseHeatmap(BaseKeypointCodec):
             - keypoint_scores (np.ndarray): (P, K), 0 for keypoints the person lacks.
             - instance_scores (np.ndarray): (P,), sorted in descending order.
         """
-        heatmaps = torch.as_tensor(encoded, dtype=torch.float32)
-        if heatmaps.dim() != 3 or heatmaps.shape[0] != self.num_channels:
+        if isinstance(encoded, Tensor):
+            encoded = encoded.detach().float().cpu().numpy()
+        encoded = np.asarray(encoded, dtype=np.float32)
+        if encoded.ndim != 3 or encoded.shape[0] != self.num_channels:
             raise ValueError(f'BKPoseHeatmap: expected ({self.num_channels}, H, W) heatmaps, '
-                             f'got {tuple(heatmaps.shape)}')
-        K = self.num_keypoints
-        with torch.no_grad():
-            locs, scores, valid = self._candidates(heatmaps[:K])
-            if not valid.any():
-                return (np.zeros((0, K, 2), np.float32), np.zeros((0, K), np.float32),
-                        np.zeros((0, ), np.float32))
-            limb_scores, lengths = self._score_pairs(heatmaps[K:], locs, valid)
-        locs, scores, valid = locs.numpy(), scores.numpy(), valid.numpy()
-        limb_scores, lengths = limb_scores.numpy(), lengths.numpy()
-        index, limb_total = self._assemble(scores, valid, limb_scores, lengths)
-        index, limb_total = self._merge_fragments(index, limb_total, locs)
-        keypoints, keypoint_scores, instance_scores = self._finish(index, limb_total, locs,
-                                                                   scores)
-        return self.to_input(keypoints), keypoint_scores, instance_scores
+                             f'got {tuple(encoded.shape)}')
+        return self.grouping().decode(encoded)
 
-    def _candidates(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-        """Peaks of (K, H, W) keypoint heatmaps.
 
-        Returns:
-            tuple: locations (K, M, 2) (x, y) sub-pixel heatmap coordinates, scores (K, M),
-            valid (K, M) bool; M = the most peaks of one type (at most ``max_candidates``).
-        """
-        K, H, W = heatmaps.shape
+#: The codec settings that decoding reads (the arguments of ``BKPoseGrouping`` besides K and
+#: the links).
+GROUPING_KEYS = ('input_size', 'heatmap_size', 'score_thr', 'nms_kernel', 'max_candidates',
+                 'num_samples', 'limb_thr', 'min_on_limb', 'length_tolerance', 'merge_ratio',
+                 'merge_max_hops', 'min_keypoints', 'min_fragment_score', 'min_mean_score',
+                 'max_instances')
+
+
+class _TorchKernels(BKPoseGrouping):
+    """:class:`BKPoseGrouping` with torch's max-pool NMS / top-k and ``grid_sample``."""
+
+    def _peaks(self, heatmaps: np.ndarray, limit: Optional[int]) -> Tuple[np.ndarray, np.ndarray]:
+        maps = torch.from_numpy(heatmaps)
         r = self.nms_kernel // 2
-        # max-pool NMS, separable: the same maxima as mmpose's batch_heatmap_nms (a square
-        # window; tested equal), about 3x faster on CPU
-        pooled = F.max_pool2d(heatmaps[None], (1, self.nms_kernel), 1, (0, r))
-        pooled = F.max_pool2d(pooled, (self.nms_kernel, 1), 1, (r, 0))[0]
-        peaks = torch.where((heatmaps == pooled) & (heatmaps > self.score_thr), heatmaps,
-                            torch.zeros_like(heatmaps)).flatten(1)
-        m = int((peaks > 0).sum(1).max())
-        if self.max_candidates is not None:
-            m = min(m, self.max_candidates)
-        scores, index = peaks.topk(max(m, 1), dim=1)
-        valid = scores > 0
-        x, y = index % W, index // W
-        # sub-pixel: vertex of the parabola through the log-heatmap at x-1, x, x+1 (same for y)
-        flat = heatmaps.flatten(1)
+        with torch.no_grad():
+            # max-pool NMS, separable: the same maxima as mmpose's batch_heatmap_nms (a square
+            # window; tested equal), about 3x faster on CPU
+            pooled = F.max_pool2d(maps[None], (1, self.nms_kernel), 1, (0, r))
+            pooled = F.max_pool2d(pooled, (self.nms_kernel, 1), 1, (r, 0))[0]
+            peaks = torch.where((maps == pooled) & (maps > self.score_thr), maps,
+                                torch.zeros_like(maps)).flatten(1)
+            m = int((peaks > 0).sum(1).max())
+            if limit is not None:
+                m = min(m, limit)
+            scores, index = peaks.topk(max(m, 1), dim=1)
+        return index.numpy(), scores.numpy()
 
-        def log_at(xx: Tensor, yy: Tensor) -> Tensor:
-            return flat.gather(1, yy.clamp(0, H - 1) * W + xx.clamp(0, W - 1)).clamp(
-                min=1e-10).log()
-
-        def offset(prev: Tensor, cur: Tensor, nxt: Tensor, inside: Tensor) -> Tensor:
-            curvature = nxt - 2 * cur + prev
-            off = torch.where(curvature < 0, -0.5 * (nxt - prev) / curvature.clamp(max=-1e-6),
-                              torch.zeros_like(cur))
-            return torch.where(inside, off.clamp(-0.5, 0.5), torch.zeros_like(off))
-
-        centre = log_at(x, y)
-        dx = offset(log_at(x - 1, y), centre, log_at(x + 1, y), (x > 0) & (x < W - 1))
-        dy = offset(log_at(x, y - 1), centre, log_at(x, y + 1), (y > 0) & (y < H - 1))
-        locs = torch.stack([x + dx, y + dy], dim=-1).float()
-        # plateaus (two equal neighbouring maxima) survive max-pool NMS: drop a candidate
-        # within the NMS radius of a better one of the same type
-        near = torch.cdist(locs, locs) <= self.nms_kernel // 2  # (K, M, M)
-        better = torch.ones(near.shape[1:], dtype=torch.bool).tril(-1)  # j < i: j is better
-        valid = valid & ~(near & better & valid[:, None, :]).any(-1)
-        return locs, scores, valid
-
-    def _score_pairs(self, limb_maps: Tensor, locs: Tensor,
-                     valid: Tensor) -> Tuple[Tensor, Tensor]:
-        """Limb scores and lengths of every candidate pair of every link.
-
-        Args:
-            limb_maps (Tensor): (B, H, W) body-part heatmaps.
-            locs (Tensor): (K, M, 2) candidate locations (heatmap pixels).
-            valid (Tensor): (K, M) candidate mask.
-
-        Returns:
-            tuple: limb scores (B, M, M), -inf where not admissible, and segment lengths
-            (B, M, M) in heatmap pixels.
-        """
+    def _sample(self, limb_maps: np.ndarray, points: np.ndarray) -> np.ndarray:
         B, H, W = limb_maps.shape
-        M = locs.shape[1]
-        if B == 0:
-            return torch.full((0, M, M), float('-inf')), torch.zeros(0, M, M)
-        a_idx, b_idx = torch.from_numpy(self.link_array).T
-        pa = locs[a_idx][:, :, None, None, :]  # (B, M, 1, 1, 2)
-        pb = locs[b_idx][:, None, :, None, :]  # (B, 1, M, 1, 2)
-        t = torch.linspace(0, 1, self.num_samples).view(1, 1, 1, -1, 1)
-        points = pa * (1 - t) + pb * t  # (B, M, M, S, 2)
         # bilinear reading; with align_corners=True grid -1 / +1 is pixel 0 / W - 1
-        norm = torch.tensor([max(W - 1, 1), max(H - 1, 1)], dtype=torch.float32)
-        grid = (points / norm * 2 - 1).view(B, M * M, self.num_samples, 2)
-        samples = F.grid_sample(limb_maps[:, None], grid, mode='bilinear',
-                                align_corners=True).view(B, M, M, self.num_samples)
-        length = (pa - pb).squeeze(3).norm(dim=-1)  # (B, M, M)
-        prior = (0.5 * H / length.clamp(min=1e-6) - 1).clamp(max=0)
-        score = samples.mean(-1) + prior
-        on_limb = (samples > self.limb_thr).float().mean(-1) >= self.min_on_limb
-        ok = valid[a_idx][:, :, None] & valid[b_idx][:, None, :] & on_limb & (score > 0)
-        return torch.where(ok, score, torch.full_like(score, float('-inf'))), length
-
-    def _assemble(self, scores: np.ndarray, valid: np.ndarray, limb_scores: np.ndarray,
-                  lengths: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        """Greedy assembly of the admissible connections into people (step 3 and 4).
-
-        Args:
-            scores (np.ndarray): (K, M) candidate scores; valid (K, M) their mask.
-            limb_scores (np.ndarray): (B, M, M) limb scores, -inf where not admissible.
-            lengths (np.ndarray): (B, M, M) segment lengths in heatmap pixels.
-
-        Returns:
-            tuple: ``index`` (P, K) candidate index of each person's keypoints (-1: missing),
-            ``limb_total`` (P,) the sum of each person's accepted limb scores.
-        """
-        K, M = scores.shape
-        link, row, col = np.nonzero(np.isfinite(limb_scores))
-        ka, kb = self.link_array[link, 0], self.link_array[link, 1]
-        priority = limb_scores[link, row, col] + 0.5 * (scores[ka, row] + scores[kb, col])
-        length = lengths[link, row, col]
-        owner = np.full((K, M), -1, dtype=np.int64)
-        used = np.zeros((self.num_links, 2, M), dtype=bool)  # one connection per end per link
-        members: List[np.ndarray] = []  # per person: (K,) candidate index or -1
-        limb_sum: List[float] = []
-        scale: List[float] = []
-        tol = self.length_tolerance
-        for i in np.argsort(-priority, kind='stable'):
-            li, a, b, ca, cb = link[i], ka[i], kb[i], row[i], col[i]
-            if used[li, 0, ca] or used[li, 1, cb]:
-                continue
-            pa, pb, r = owner[a, ca], owner[b, cb], float(length[i])
-            if pa < 0 and pb < 0:
-                person = np.full(K, -1, dtype=np.int64)
-                person[a], person[b] = ca, cb
-                members.append(person)
-                limb_sum.append(0.0)
-                scale.append(r)
-                owner[a, ca] = owner[b, cb] = p = len(members) - 1
-            elif pa >= 0 and pb >= 0:
-                p = pa
-                if pa != pb:
-                    if ((members[pa] >= 0) & (members[pb] >= 0)).any() or r > tol * max(
-                            scale[pa], scale[pb]):
-                        continue
-                    taken = members[pb] >= 0
-                    members[pa][taken] = members[pb][taken]
-                    owner[owner == pb] = pa
-                    limb_sum[pa] += limb_sum[pb]
-                    scale[pa] = max(scale[pa], scale[pb])
-                    members[pb][:] = -1
-            else:
-                p, k, c = (pa, b, cb) if pa >= 0 else (pb, a, ca)
-                if members[p][k] >= 0 or r > tol * scale[p]:
-                    continue
-                members[p][k] = c
-                owner[k, c] = p
-            used[li, 0, ca] = used[li, 1, cb] = True
-            limb_sum[p] += float(limb_scores[li, ca, cb])
-            scale[p] = max(scale[p], r)
-        for k, m in zip(*np.nonzero(valid & (owner < 0))):
-            person = np.full(K, -1, dtype=np.int64)
-            person[k] = m
-            members.append(person)
-            limb_sum.append(0.0)
-        if not members:
-            return np.zeros((0, K), np.int64), np.zeros((0, ), np.float32)
-        index = np.stack(members)
-        alive = (index >= 0).any(1)
-        return index[alive], np.asarray(limb_sum, np.float32)[alive]
-
-    def _person_scale(self, points: np.ndarray, found: np.ndarray) -> np.ndarray:
-        """(P,) scale of each person: its longest limb (0: none)."""
-        links = self.link_array
-        length = np.linalg.norm(points[:, links[:, 0]] - points[:, links[:, 1]], axis=-1)
-        both = found[:, links[:, 0]] & found[:, links[:, 1]]
-        return np.where(both, length, 0).max(1, initial=0)
-
-    def _merge_fragments(self, index: np.ndarray, limb_total: np.ndarray,
-                         locs: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        """Join the parts of one person that no link connects (a joint between them is missing).
-
-        For keypoints a, b of two different people, ``r = |x_a - x_b| / (hops(a, b) * S)``,
-        ``hops`` the distance of the two types in the skeleton graph (at most
-        ``merge_max_hops``) and ``S`` the longer of the two people's longest limbs. Pairs with
-        ``r <= merge_ratio`` join their people, smallest ``r`` first, when the two have no
-        keypoint type in common and no link joins a keypoint of one to a keypoint of the
-        other: that link's body-part map would have connected them, had they been one person
-        (the limb evidence against a merge).
-
-        Args:
-            index (np.ndarray): (P, K) candidate index of each keypoint, -1 where missing.
-            limb_total (np.ndarray): (P,) summed limb scores.
-            locs (np.ndarray): (K, M, 2) candidate locations.
-
-        Returns:
-            tuple: the merged ``index`` (P', K) and ``limb_total`` (P',).
-        """
-        P, K = index.shape
-        found = index >= 0
-        points = locs[np.arange(K), np.where(found, index, 0)]  # (P, K, 2)
-        scale = self._person_scale(points, found)
-        pid, kind = np.nonzero(found)  # one entry per keypoint of every person
-        pos = points[pid, kind]
-        hops = self._hops[kind[:, None], kind[None, :]]
-        pair_scale = np.maximum(scale[pid][:, None], scale[pid][None, :])
-        with np.errstate(divide='ignore', invalid='ignore'):
-            ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / (hops * pair_scale)
-        ok = ((pid[:, None] < pid[None, :]) & (hops > 0) & (hops <= self.merge_max_hops) &
-              (pair_scale > 0) & (ratio <= self.merge_ratio))
-        # two people holding the two ends of a link were not joined by that link's body-part
-        # map: they are different people; people sharing a keypoint type never merge
-        linked = found.astype(np.int64) @ self._adjacency @ found.T.astype(np.int64) > 0
-        linked |= found.astype(np.int64) @ found.T.astype(np.int64) > 0
-        # the best (smallest) ratio of every pair of people that may merge
-        best = np.full((P, P), np.inf)
-        first, second = np.nonzero(ok)
-        np.minimum.at(best, (pid[first], pid[second]), ratio[first, second])
-        best[linked] = np.inf
-        pi, pj = np.nonzero(np.isfinite(best))
-        if not len(pi):
-            return index, limb_total
-        order = np.argsort(best[pi, pj], kind='stable')
-        root = np.arange(P)
-        for i, j in zip(pi[order], pj[order]):
-            while root[i] != i:
-                i = root[i]
-            while root[j] != j:
-                j = root[j]
-            if i != j and not linked[i, j]:
-                index[i] = np.where(found[j], index[j], index[i])
-                found[i] |= found[j]
-                limb_total[i] += limb_total[j]
-                linked[i] |= linked[j]
-                linked[:, i] |= linked[:, j]
-                root[j] = i
-        keep = root == np.arange(P)
-        return index[keep], limb_total[keep]
-
-    def _finish(self, index: np.ndarray, limb_total: np.ndarray, locs: np.ndarray,
-                scores: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Drop weak fragments, fill missing keypoints, score and sort people (step 5).
-
-        Returns:
-            tuple: keypoints (P, K, 2) heatmap coordinates, keypoint scores (P, K) and
-            instance scores (P,), best first, at most ``max_instances``.
-        """
-        K = self.num_keypoints
-        found = index >= 0
-        safe = np.where(found, index, 0)
-        k_grid = np.broadcast_to(np.arange(K), index.shape)
-        keypoint_scores = np.where(found, scores[k_grid, safe], 0).astype(np.float32)
-        count = found.sum(1)
-        mean_score = keypoint_scores.sum(1) / np.maximum(count, 1)
-        keep = (count >= self.min_keypoints) | (mean_score >= self.min_fragment_score)
-        keep &= (count > 0) & (mean_score >= self.min_mean_score)
-        found, safe, keypoint_scores = found[keep], safe[keep], keypoint_scores[keep]
-        keypoints = locs[k_grid[keep], safe]  # (P, K, 2)
-        mean = (keypoints * found[..., None]).sum(1) / np.maximum(found.sum(1), 1)[:, None]
-        keypoints = np.where(found[..., None], keypoints, mean[:, None]).astype(np.float32)
-        instance_scores = (keypoint_scores.sum(1) + limb_total[keep]) / (K + self.num_links)
-        order = np.argsort(-instance_scores, kind='stable')[:self.max_instances]
-        return keypoints[order], keypoint_scores[order], instance_scores[order].astype(
-            np.float32)
+        norm = np.array([max(W - 1, 1), max(H - 1, 1)], dtype=np.float32)
+        grid = torch.from_numpy(points / norm * 2 - 1)[:, :, None]  # (B, N, 1, 2)
+        with torch.no_grad():
+            return F.grid_sample(torch.from_numpy(limb_maps)[:, None], grid, mode='bilinear',
+                                 align_corners=True)[:, 0, :, 0].numpy()
