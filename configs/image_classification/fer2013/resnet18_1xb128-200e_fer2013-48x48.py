@@ -57,18 +57,8 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
 )
 val_evaluator = dict(type='Accuracy', topk=(1, ))
-test_dataloader = dict(
-    batch_size=128,
-    num_workers=2,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='fer2013.csv',
-        split='test',
-        pipeline=test_pipeline,
-        test_mode=True),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
+# the validation loader on the PrivateTest split
+test_dataloader = dict(val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 # top-1 accuracy and per-expression recall (the seed discusses per-class accuracy)
 test_evaluator = [
     dict(type='Accuracy', topk=(1, )),
