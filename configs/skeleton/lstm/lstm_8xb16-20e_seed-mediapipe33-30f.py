@@ -44,14 +44,10 @@ train_dataloader = dict(
     dataset=dict(
         type=dataset_type, ann_file=data_root, classes=classes, clip_len=clip_len, stride=5,
         frame_range=(0.0, 0.8), pipeline=pipeline))
+# validation: the last 20% of every recording, a window every 10 frames, in order
 val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type, ann_file=data_root, classes=classes, clip_len=clip_len, stride=10,
-        frame_range=(0.8, 1.0), pipeline=pipeline, test_mode=True))
+    train_dataloader, sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(train_dataloader['dataset'], stride=10, frame_range=(0.8, 1.0), test_mode=True))
 test_dataloader = val_dataloader
 
 val_evaluator = [dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'),

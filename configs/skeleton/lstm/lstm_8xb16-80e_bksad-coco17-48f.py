@@ -27,27 +27,13 @@ model = dict(
 
 dataset_type = 'PoseDataset'
 ann_file = 'data/skeleton/bksad_coco17.pkl'
-train_pipeline = [
-    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
-    dict(type='UniformSampleFrames', clip_len=clip_len),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs')
-]
-val_pipeline = [
-    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
-    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1, test_mode=True),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs')
-]
-test_pipeline = [
-    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
-    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=5, test_mode=True),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs')
-]
+# the three pipelines differ only in how clip_len frames are sampled: one random clip per sample
+# in training, the evenly spaced clip in validation, five clips whose scores are averaged in test
+features = [dict(type='GenSkeFeat', dataset='coco', feats=['j'])]
+to_inputs = [dict(type='PoseDecode'), dict(type='FormatGCNInput', num_person=2), dict(type='PackActionInputs')]
+train_pipeline = [*features, dict(type='UniformSampleFrames', clip_len=clip_len), *to_inputs]
+val_pipeline = [*features, dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1, test_mode=True), *to_inputs]
+test_pipeline = [*features, dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=5, test_mode=True), *to_inputs]
 # posezoo.apis.inference on a whole recording: windows of clip_len frames, half-window stride,
 # per-window scores and their mean (posezoo/action/skeleton/sliding_window.py)
 sliding_window = dict(clip_len=clip_len, stride=clip_len // 2)
@@ -59,21 +45,10 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(type=dataset_type, ann_file=ann_file, split='train', pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type, ann_file=ann_file, split='val', pipeline=val_pipeline,
-        test_mode=True))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type, ann_file=ann_file, split='val', pipeline=test_pipeline,
-        test_mode=True))
+    train_dataloader, sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(train_dataloader['dataset'], split='val', pipeline=val_pipeline, test_mode=True))
+# the validation split, one sample (five clips) per batch
+test_dataloader = dict(val_dataloader, batch_size=1, dataset=dict(val_dataloader['dataset'], pipeline=test_pipeline))
 
 val_evaluator = [dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'),
                       metric_options=dict(top_k_accuracy=dict(topk=(1, ))))]

@@ -10,30 +10,13 @@ clip_len = 48
 ann_file = 'data/skeleton/bksad_coco17.pkl'
 model = dict(cls_head=dict(num_classes=num_classes, topk=(1, )))
 
-train_pipeline = [
-    dict(type='PreNormalize2D'),
-    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
-    dict(type='UniformSampleFrames', clip_len=clip_len),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs')
-]
-val_pipeline = [
-    dict(type='PreNormalize2D'),
-    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
-    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1, test_mode=True),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs')
-]
-test_pipeline = [
-    dict(type='PreNormalize2D'),
-    dict(type='GenSkeFeat', dataset='coco', feats=['j']),
-    dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=5, test_mode=True),
-    dict(type='PoseDecode'),
-    dict(type='FormatGCNInput', num_person=2),
-    dict(type='PackActionInputs')
-]
+# the three pipelines differ only in how clip_len frames are sampled (train: one random clip;
+# val: the evenly spaced clip; test: five clips)
+features = [dict(type='PreNormalize2D'), dict(type='GenSkeFeat', dataset='coco', feats=['j'])]
+to_inputs = [dict(type='PoseDecode'), dict(type='FormatGCNInput', num_person=2), dict(type='PackActionInputs')]
+train_pipeline = [*features, dict(type='UniformSampleFrames', clip_len=clip_len), *to_inputs]
+val_pipeline = [*features, dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=1, test_mode=True), *to_inputs]
+test_pipeline = [*features, dict(type='UniformSampleFrames', clip_len=clip_len, num_clips=5, test_mode=True), *to_inputs]
 # posezoo.apis.inference on a whole recording: windows of clip_len frames, half-window stride,
 # per-window scores and their mean (posezoo/action/skeleton/sliding_window.py)
 sliding_window = dict(clip_len=clip_len, stride=clip_len // 2)
