@@ -230,22 +230,48 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         B, K, H, W = heatmaps.shape
         T = self.decode_topk
         flat = heatmaps.reshape(B * K, H * W)
+        # every pixel above the threshold of every map at once, in (map, index) order
+        rows, pixels = (flat > self.decode_keypoint_thr).nonzero(as_tuple=True)
+        values = flat[rows, pixels]
+        y, x = pixels // W, pixels % W
+        # a local maximum is at least its four neighbours (cheap test first), then its window
+        # (clamping repeats border pixels, which the -inf padding of max pooling ignores)
         radius = (self.decode_nms_kernel - 1) // 2
+        for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)) if radius else ():
+            ny, nx = (y + dy).clamp(0, H - 1), (x + dx).clamp(0, W - 1)
+            keep = flat[rows, ny * W + nx] <= values
+            rows, pixels, values, y, x = rows[keep], pixels[keep], values[keep], y[keep], x[keep]
         offsets = torch.arange(-radius, radius + 1, device=heatmaps.device)
-        peak_maps = torch.zeros_like(flat)
-        for i, heatmap in enumerate(flat):
-            pixels = (heatmap > self.decode_keypoint_thr).nonzero()[:, 0]  # (P,)
-            if not len(pixels):
-                continue
-            y, x = pixels // W, pixels % W
-            ny = (y[:, None] + offsets[None]).clamp(0, H - 1)  # (P, k)
-            nx = (x[:, None] + offsets[None]).clamp(0, W - 1)
-            # clamping repeats border pixels, which the -inf padding of max pooling ignores
-            window = heatmap[(ny[:, :, None] * W + nx[:, None, :]).reshape(len(pixels), -1)]
-            peaks = pixels[window.max(dim=1).values <= heatmap[pixels]]
-            peak_maps[i, peaks] = heatmap[peaks]
-        # top-k over the whole map, as officially (same order among equal peaks)
-        vals, inds = peak_maps.topk(T, dim=1)
+        ny = (y[:, None] + offsets[None]).clamp(0, H - 1)  # (P, k)
+        nx = (x[:, None] + offsets[None]).clamp(0, W - 1)
+        if len(rows):
+            window = flat[rows[:, None], (ny[:, :, None] * W + nx[:, None, :]).flatten(1)]
+            keep = window.max(dim=1).values <= values
+            rows, pixels, values = rows[keep], pixels[keep], values[keep]
+        # top-k over the whole map, as officially, with the same order among equal peaks as
+        # torch.topk over the full peak map (whose non-peak pixels are 0): the peaks are
+        # packed, in index order, into a short row that keeps the first T pixels of the map
+        # in place (the ones torch.topk's partial sort starts from; a 0 after them never enters
+        # it) and is at least 64 T long (the partial sort, as for a full map)
+        BK, device = B * K, heatmaps.device
+        if H * W < 64 * T:  # a small map: the full peak map itself
+            slots, length = pixels, H * W
+        else:
+            tail = pixels >= T
+            tail_rows = rows[tail]
+            counts = torch.bincount(tail_rows, minlength=BK)
+            starts = counts.cumsum(0) - counts
+            # rows are sorted, so a running index minus the row's start ranks a tail peak
+            tail_rank = torch.arange(len(tail_rows), device=device) - starts[tail_rows]
+            slots = pixels.clone()
+            slots[tail] = T + tail_rank
+            length = max(64 * T, T + (int(counts.max()) if BK else 0))
+        packed = flat.new_zeros(BK, length)
+        packed_inds = torch.arange(length, device=device).repeat(BK, 1)
+        packed[rows, slots] = values
+        packed_inds[rows, slots] = pixels
+        vals, order = packed.topk(T, dim=1)
+        inds = packed_inds.gather(1, order)
         return vals.reshape(B, K, T), inds.reshape(B, K, T)
 
     def _group(self, vals: np.ndarray, locs: np.ndarray, tags: np.ndarray) -> np.ndarray:

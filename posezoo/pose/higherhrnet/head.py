@@ -215,7 +215,10 @@ class HigherHRNetHead(BaseHead):
             heatmaps.append(out[:, :K])
             if self.with_tags[r]:
                 tags.append(self._full_tags(out[:, K:]))
-        heatmaps, tags = torch.stack(heatmaps).mean(dim=0), torch.cat(tags, dim=1)
+        # the mean of two maps is (a + b) / 2, without stacking them
+        heatmaps = ((heatmaps[0] + heatmaps[1]) / 2 if len(heatmaps) == 2 else
+                    torch.stack(heatmaps).mean(dim=0))
+        tags = tags[0] if len(tags) == 1 else torch.cat(tags, dim=1)
         if flip_indices is not None:
             heatmaps, tags = self._flip(heatmaps, flip_indices), self._flip(tags, flip_indices)
         return heatmaps, tags
@@ -257,30 +260,34 @@ class HigherHRNetHead(BaseHead):
         size = (int(input_h), int(input_w))
         K = self.num_keypoints
 
+        def project(maps: Tensor) -> Tensor:
+            if maps.shape[-2:] == size:
+                return maps
+            return F.interpolate(maps, size=size, mode='bilinear', align_corners=False)
+
         scale_heatmaps, scale_tags = [], []
         for scale_feats in feats:
+            # each channel is interpolated on its own: heatmaps and tags are projected apart
+            # (the heatmaps of the image and its mirror are averaged after the projection)
             if flip_test:
                 flip_indices = batch_data_samples[0].metainfo['flip_indices']
                 feats_orig, feats_flip = scale_feats
                 heatmaps, tags = self._aggregate_outputs(self.forward(feats_orig))
                 heatmaps_flip, tags_flip = self._aggregate_outputs(
                     self.forward(feats_flip), flip_indices)
-                maps = torch.cat((heatmaps, heatmaps_flip, tags, tags_flip), dim=1)
+                heatmaps = project(torch.cat((heatmaps, heatmaps_flip), dim=1))
+                heatmaps = (heatmaps[:, :K] + heatmaps[:, K:]) / 2.0
+                tags = project(torch.cat((tags, tags_flip), dim=1))
             else:
                 heatmaps, tags = self._aggregate_outputs(self.forward(scale_feats))
-                maps = torch.cat((heatmaps, tags), dim=1)
-            # one interpolation for every map (each channel is interpolated on its own)
-            if maps.shape[-2:] != size:
-                maps = F.interpolate(maps, size=size, mode='bilinear', align_corners=False)
-            if flip_test:
-                heatmaps = (maps[:, :K] + maps[:, K:2 * K]) / 2.0
-                tags = maps[:, 2 * K:]
-            else:
-                heatmaps, tags = maps[:, :K], maps[:, K:]
+                heatmaps, tags = project(heatmaps), project(tags)
             scale_heatmaps.append(heatmaps)
             scale_tags.append(tags)
-        batch_heatmaps = torch.stack(scale_heatmaps).mean(dim=0)
-        batch_tags = torch.cat(scale_tags, dim=1)
+        if len(feats) == 1:
+            batch_heatmaps, batch_tags = scale_heatmaps[0], scale_tags[0]
+        else:
+            batch_heatmaps = torch.stack(scale_heatmaps).mean(dim=0)
+            batch_tags = torch.cat(scale_tags, dim=1)
 
         preds = self.decode((batch_heatmaps, batch_tags))
         if test_cfg.get('output_heatmaps', False):
