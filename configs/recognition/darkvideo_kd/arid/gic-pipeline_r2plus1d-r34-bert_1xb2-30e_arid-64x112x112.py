@@ -5,28 +5,10 @@
 _base_ = ['./r2plus1d-r34-bert_1xb2-30e_arid-64x112x112.py']
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
+# the base's pipelines with GIC after decoding (steps 0-2: open, sample, decode)
 gic = dict(type='GammaIntensityCorrection', gamma=2.0)
-train_pipeline = [
-    dict(type='CheckedOpenCVInit', on_error='skip'),
-    dict(type='SampleFrames', clip_len=64, frame_interval=1, num_clips=1),
-    dict(type='CheckedOpenCVDecode', on_error='skip'),
-    gic,
-    dict(type='Resize', scale=(-1, 128)),
-    dict(type='RandomCrop', size=112),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
-val_pipeline = [
-    dict(type='CheckedOpenCVInit'),
-    dict(type='SampleFrames', clip_len=64, frame_interval=1, num_clips=1, test_mode=True),
-    dict(type='CheckedOpenCVDecode'),
-    gic,
-    dict(type='Resize', scale=(-1, 128)),
-    dict(type='CenterCrop', crop_size=112),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
+train_pipeline = [*_base_.train_pipeline[:3], gic, *_base_.train_pipeline[3:]]
+val_pipeline = [*_base_.val_pipeline[:3], gic, *_base_.val_pipeline[3:]]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = val_dataloader

@@ -3,12 +3,7 @@
 _base_ = ['./dark-video_64x112x112.py']
 
 data_root = 'data/dark48'
-train_dataloader = dict(
-    dataset=dict(
-        ann_file=f'{data_root}/dark48_train_split_1_videos.txt',
-        data_prefix=dict(video=f'{data_root}/videos')))
-val_dataloader = dict(
-    dataset=dict(
-        ann_file=f'{data_root}/dark48_val_split_1_videos.txt',
-        data_prefix=dict(video=f'{data_root}/videos')))
+data_prefix = dict(video=f'{data_root}/videos')
+train_dataloader = dict(dataset=dict(ann_file=f'{data_root}/dark48_train_split_1_videos.txt', data_prefix=data_prefix))
+val_dataloader = dict(dataset=dict(ann_file=f'{data_root}/dark48_val_split_1_videos.txt', data_prefix=data_prefix))
 test_dataloader = val_dataloader
