@@ -41,15 +41,8 @@ train_dataloader = dict(
         data_prefix=dict(video=data_root),
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=8,
-    num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='VideoDataset',
-        ann_file=f'{data_root}/val.txt',
-        data_prefix=dict(video=data_root),
-        pipeline=val_pipeline,
-        test_mode=True))
+    train_dataloader, batch_size=8, sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(train_dataloader['dataset'], ann_file=f'{data_root}/val.txt', pipeline=val_pipeline, test_mode=True))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='AccMetric', metric_options=dict(top_k_accuracy=dict(topk=(1, ))))
 test_evaluator = val_evaluator
