@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from posezoo.utils.paths import REPO_ROOT
 
 
 def main() -> int:
