@@ -25,16 +25,35 @@ from .sidecar import read_sidecar, sidecar_path
 GRAPH_OPTIMIZATIONS = ('disable', 'basic', 'extended', 'all')
 
 
+def physical_cores() -> int:
+    """The physical cores among the CPUs this process may use (hyper-threads of one core count
+    once: a second intra-op thread on a sibling slows ONNX Runtime's convolutions down); the
+    CPU count where the topology is unknown (not Linux)."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else []
+    cores = set()
+    for cpu in cpus:
+        topology = f'/sys/devices/system/cpu/cpu{cpu}/topology/'
+        try:
+            with open(topology + 'physical_package_id') as f1, open(topology + 'core_id') as f2:
+                cores.add((f1.read().strip(), f2.read().strip()))
+        except OSError:
+            return len(cpus)
+    return len(cores) or len(cpus) or (os.cpu_count() or 1)
+
+
 def session_options(threads: Optional[int] = None, graph_optimization: str = 'all',
-                    spinning: bool = True) -> Any:
+                    spinning: bool = True, optimized_model: Optional[str] = None) -> Any:
     """ONNX Runtime session options for one stream of single images on a CPU.
 
     Args:
-        threads: intra-op threads (default: the CPUs this process may use).
+        threads: intra-op threads (default: :func:`physical_cores`).
         graph_optimization: one of :data:`GRAPH_OPTIMIZATIONS`; ``all`` adds the layout
             optimisations (NCHWc blocked convolutions) and fusions to constant folding.
         spinning: let idle worker threads spin between operators (lower latency; set False
             when other processes need the cores).
+        optimized_model: write the optimised graph there (ONNX Runtime's
+            ``optimized_model_filepath``; loading it later skips the optimisation, but with
+            ``all`` it holds CPU-specific NCHWc operators: keep it on the machine that wrote it).
     """
     import onnxruntime as ort
     if graph_optimization not in GRAPH_OPTIMIZATIONS:
@@ -46,12 +65,14 @@ def session_options(threads: Optional[int] = None, graph_optimization: str = 'al
                   all=ort.GraphOptimizationLevel.ORT_ENABLE_ALL)
     options = ort.SessionOptions()
     options.graph_optimization_level = levels[graph_optimization]
-    options.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
+    options.intra_op_num_threads = threads or physical_cores()
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3
     options.add_session_config_entry('session.intra_op.allow_spinning',
                                      '1' if spinning else '0')
+    if optimized_model:
+        options.optimized_model_filepath = optimized_model
     return options
 
 

@@ -15,11 +15,12 @@ inference and graph optimisation). The INT8 model gets its own sidecar (``<stem>
 import argparse
 import copy
 import glob
+import itertools
 import os
 import os.path as osp
 import sys
 import tempfile
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 import cv2
 import numpy as np
@@ -31,12 +32,15 @@ from posezoo.edge.preprocess import bottomup_resize, normalize  # noqa: E402
 from posezoo.edge.sidecar import read_sidecar, sidecar_path, write_sidecar  # noqa: E402
 
 
-def calibration_images(folder: str, num_images: int) -> List[str]:
-    """The first ``num_images`` JPEG / PNG files of ``folder`` in name order."""
-    files = sorted(f for f in glob.glob(osp.join(folder, '*'))
-                   if f.lower().endswith(('.jpg', '.jpeg', '.png')))
-    if not files:
-        raise FileNotFoundError(f'no calibration images (.jpg / .png) in {folder}')
+def calibration_images(folders: Union[str, Sequence[str]], num_images: int) -> List[str]:
+    """Up to ``num_images`` JPEG / PNG files of ``folders`` (a folder or several), in name order
+    within each folder, taken from the folders in turn (round robin)."""
+    folders = [folders] if isinstance(folders, str) else list(folders)
+    lists = [sorted(f for f in glob.glob(osp.join(folder, '*'))
+                    if f.lower().endswith(('.jpg', '.jpeg', '.png'))) for folder in folders]
+    if not any(lists):
+        raise FileNotFoundError(f'no calibration images (.jpg / .png) in {", ".join(folders)}')
+    files = [f for group in itertools.zip_longest(*lists) for f in group if f is not None]
     return files[:num_images]
 
 
@@ -70,16 +74,29 @@ class EdgeCalibrationReader:
         self._iter = None
 
 
-def quantize_edge(model_file: str, calibration: str, output_file: str, num_images: int = 32,
-                  method: str = 'minmax', activation_type: str = 'uint8',
+def _first_conv(graph) -> List[str]:
+    """The convolution that reads the network input (the stem)."""
+    inputs = {i.name for i in graph.input}
+    return [n.name for n in graph.node if n.op_type == 'Conv' and n.input[0] in inputs][:1]
+
+
+def quantize_edge(model_file: str, calibration: Union[str, Sequence[str]], output_file: str,
+                  num_images: int = 32, method: str = 'minmax', activation_type: str = 'uint8',
                   per_channel: bool = True, reduce_range: bool = True,
-                  fp32_head: bool = True) -> dict:
+                  fp32_head: bool = True, fp32_stem: bool = False,
+                  op_types: Optional[Sequence[str]] = None,
+                  exclude: Sequence[str] = (), symmetric_activations: bool = False,
+                  percentile: float = 99.999) -> dict:
     """Quantise ``model_file`` to ``output_file`` and write its sidecar; returns the sidecar.
 
     With ``fp32_head`` the layer that produces the heatmaps stays in float: its input is still
     quantised, but the heatmaps are not rounded to 256 levels, whose steps would move the
     sub-pixel peak refinement (a 0.005 step on a Gaussian peak is up to a quarter of a heatmap
-    pixel, i.e. one input pixel).
+    pixel, i.e. one input pixel). ``fp32_stem`` keeps the first convolution (on the normalised
+    image) in float too; ``op_types`` (e.g. ``('Conv',)``) quantises those operator types only,
+    leaving the element-wise operators (residual adds, attention gates, resizes) in float;
+    ``exclude`` keeps every node whose name contains one of its strings in float (e.g.
+    ``'/attentions.'``: the spatial-attention gates of the exported BK-Pose graph).
     """
     import onnx
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
@@ -96,20 +113,33 @@ def quantize_edge(model_file: str, calibration: str, output_file: str, num_image
         # network's resizes; ONNX shape inference and the graph optimisation still run
         quant_pre_process(model_file, prepared, skip_symbolic_shape=True)
         graph = onnx.load(prepared).graph
-        head = [n.name for n in graph.node if sidecar['output_name'] in n.output]
+        fp32_nodes = [n.name for n in graph.node if any(e in n.name for e in exclude)]
+        if fp32_head:
+            fp32_nodes += [n.name for n in graph.node if sidecar['output_name'] in n.output]
+        if fp32_stem:
+            fp32_nodes += _first_conv(graph)
+        extra = dict(ActivationSymmetric=symmetric_activations)
+        if method == 'percentile':
+            extra['CalibPercentile'] = percentile
         quantize_static(prepared, output_file, EdgeCalibrationReader(files, sidecar),
                         quant_format=QuantFormat.QDQ, per_channel=per_channel,
                         activation_type=activations[activation_type],
                         weight_type=QuantType.QInt8, calibrate_method=methods[method],
-                        reduce_range=reduce_range, nodes_to_exclude=head if fp32_head else [])
+                        reduce_range=reduce_range, nodes_to_exclude=fp32_nodes,
+                        op_types_to_quantize=list(op_types) if op_types else None,
+                        extra_options=extra)
+    folders = [calibration] if isinstance(calibration, str) else list(calibration)
     int8 = copy.deepcopy(sidecar)
     int8['onnx'] = osp.basename(output_file)
     int8['quantization'] = dict(
         format='QDQ', weights='int8 per channel' if per_channel else 'int8 per tensor',
-        activations=activation_type, reduce_range=reduce_range,
-        fp32_nodes=head if fp32_head else [], calibration=method,
+        activations=activation_type + (' symmetric' if symmetric_activations else ''),
+        reduce_range=reduce_range, op_types=list(op_types) if op_types else 'all',
+        fp32_nodes=fp32_nodes, calibration=method + (f' {percentile}' if method == 'percentile'
+                                                     else ''),
         calibration_images=len(files),
-        calibration_folder=osp.basename(osp.normpath(calibration)), fp32_model=sidecar['onnx'])
+        calibration_folder=[osp.basename(osp.normpath(f)) for f in folders],
+        fp32_model=sidecar['onnx'])
     write_sidecar(int8, sidecar_path(output_file))
     return int8
 
