@@ -1,6 +1,7 @@
 """Real-time multi-person pose on the edge runtime: a camera or a video in, skeletons out.
 
-Needs only onnxruntime, numpy and OpenCV (``pip install posezoo[edge]``)::
+Needs only onnxruntime, numpy and OpenCV (``pip install --no-deps posezoo``, then those three:
+docs/deployment.md)::
 
     python demo/edge_pose_demo.py work_dirs/edge/bkpose.onnx 0 --show          # webcam 0
     python demo/edge_pose_demo.py work_dirs/edge/bkpose_int8.onnx street.mp4 --out-file out.mp4
