@@ -1,15 +1,13 @@
 """Shared helpers of the dark-video tests: paths and tiny configs."""
-from pathlib import Path
 
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from shared_data import require_data, shared_file
+from shared_data import REPO_ROOT, require_data, shared_file
 
 # MMAction2's recognizers build their data preprocessors through the default scope.
 init_default_scope('mmaction')
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 CONFIGS = REPO_ROOT / 'configs' / 'recognition' / 'darkvideo_kd'
 DARKCLIPS = CONFIGS / 'darkclips'
 STUDENT_CFG = DARKCLIPS / 'r2plus1d-tiny-bert_1xb16-10e_darkclips-8x32x32.py'

@@ -17,9 +17,7 @@ from posezoo.action.darkvideo import (
     ZeroDCESpatialConsistencyLoss,
 )
 
-from shared_data import require_data
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from shared_data import REPO_ROOT, require_data
 
 
 @pytest.fixture(scope='module')

@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-SEED_SYNTHETIC_CFG = REPO / 'configs' / 'skeleton' / 'lstm' / \
+from shared_data import REPO_ROOT
+
+SEED_SYNTHETIC_CFG = REPO_ROOT / 'configs' / 'skeleton' / 'lstm' / \
     'lstm_1xb16-20e_synthetic-mediapipe33-30f.py'
 
 
@@ -16,7 +17,7 @@ def train_seed_lstm(work_dir: Path, seed_options: list, seed: int = 0, epochs: i
     """Train the seed LSTM (MediaPipe-33, 30-frame windows) on a fresh synthetic seed-format data
     set (made with ``seed``) with tools/train.py (``seed_options``: the seed and deterministic
     mode; no loader workers, one thread); returns the last checkpoint."""
-    sys.path.insert(0, str(REPO / 'tools' / 'misc'))
+    sys.path.insert(0, str(REPO_ROOT / 'tools' / 'misc'))
     from make_skeleton_dataset import make_dataset
     data = work_dir / 'data'
     make_dataset(str(data), num_train=4, num_val=2, seed_clips=8, seed=seed)
@@ -30,7 +31,7 @@ def train_seed_lstm(work_dir: Path, seed_options: list, seed: int = 0, epochs: i
                 for o in ('num_workers=0', 'persistent_workers=False')]
     env = dict(os.environ, OMP_NUM_THREADS='1')
     proc = subprocess.run([sys.executable, 'tools/train.py', str(SEED_SYNTHETIC_CFG), '--work-dir',
-                           str(work_dir / 'lstm'), '--cfg-options', *options], cwd=REPO, env=env,
+                           str(work_dir / 'lstm'), '--cfg-options', *options], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     ckpt = work_dir / 'lstm' / f'epoch_{epochs}.pth'

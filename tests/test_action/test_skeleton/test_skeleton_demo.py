@@ -4,14 +4,12 @@ MediaPipe Pose handles one person: in this two-person clip one of them is labell
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import cv2
 import pytest
 
+from shared_data import REPO_ROOT
 from skeleton_helpers import SEED_SYNTHETIC_CFG, require_mediapipe
-
-REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.slow
@@ -26,7 +24,7 @@ def test_demo_on_arm_wrestling_with_mediapipe(shared_path, seed_lstm_checkpoint,
     proc = subprocess.run([sys.executable, 'demo/skeleton_action_demo.py', str(video),
                            str(SEED_SYNTHETIC_CFG), '--checkpoint', str(seed_lstm_checkpoint),
                            '--pose-backend', 'mediapipe', '--out-file', str(out_video),
-                           '--out-json', str(out_json)], cwd=REPO, capture_output=True,
+                           '--out-json', str(out_json)], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     print(proc.stdout[-2500:])

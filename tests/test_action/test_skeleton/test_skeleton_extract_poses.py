@@ -6,7 +6,6 @@ import os
 import pickle
 import subprocess
 import sys
-from pathlib import Path
 
 import cv2
 import mmcv
@@ -18,8 +17,9 @@ from mmengine.registry import DefaultScope
 
 import posezoo.action  # noqa: F401
 
-REPO = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO / 'tools' / 'misc'))
+from shared_data import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / 'tools' / 'misc'))
 import extract_poses  # noqa: E402
 
 FRAME_W, FRAME_H = 320, 240
@@ -40,7 +40,7 @@ POSE_CONFIG = 'configs/body_2d_keypoint/bkpose/coco/bkpose_1xb4-quickstart_coco-
 
 @pytest.fixture(autouse=True)
 def in_repo_root(monkeypatch):
-    monkeypatch.chdir(REPO)  # the config refers to configs/_base_/datasets/coco.py
+    monkeypatch.chdir(REPO_ROOT)  # the config refers to configs/_base_/datasets/coco.py
 
 
 @pytest.fixture(scope='module')
@@ -130,7 +130,7 @@ def test_cli_on_a_video_file(clip_frames, tmp_path):
     cmd = [sys.executable, 'tools/misc/extract_poses.py', str(video), '--pose-config',
            POSE_CONFIG, '--out', str(out), '--classes', 'doze', 'hand-raising', 'normal',
            '--val-ratio', '0.5', '--max-persons', '2', '--min-score', '0']
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     data = pickle.loads(out.read_bytes())
     assert set(data) == {'split', 'annotations'}
@@ -219,7 +219,7 @@ def test_streaming_memory_on_1080p_ntu_clip(shared_path, tmp_path):
     out = tmp_path / 'ntu.pkl'
     env = dict(os.environ, OMP_NUM_THREADS='2')
     proc = subprocess.run([sys.executable, '-c', MEMORY_PROBE, str(video), '--pose-config',
-                           POSE_CONFIG, '--out', str(out), '--min-score', '0'], cwd=REPO,
+                           POSE_CONFIG, '--out', str(out), '--min-score', '0'], cwd=REPO_ROOT,
                           env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     memory = json.loads(proc.stdout.split('MEMORY', 1)[1])

@@ -11,7 +11,9 @@ from posezoo.action.skeleton import load_skeleton_file, write_seed_file
 from posezoo.action.skeleton.synthetic import make_person, make_pose_annotation, person_to_seed_landmarks
 from posezoo.apis import inference, init_model
 
-CONFIGS = Path(__file__).resolve().parents[3] / 'configs' / 'skeleton'
+from shared_data import REPO_ROOT
+
+CONFIGS = REPO_ROOT / 'configs' / 'skeleton'
 SEED_CFG = CONFIGS / 'lstm' / 'lstm_8xb16-20e_seed-mediapipe33-30f.py'
 COCO_CFG = CONFIGS / 'lstm' / 'lstm_8xb16-80e_bksad-coco17-48f.py'
 

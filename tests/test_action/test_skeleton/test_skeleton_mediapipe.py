@@ -7,7 +7,6 @@ MediaPipe is installed by tools/install.sh; where it is missing this test fails 
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -19,9 +18,8 @@ from posezoo.action.skeleton import read_seed_file
 from posezoo.action.skeleton.synthetic import ACTIONS
 from posezoo.apis import inference, init_model
 
+from shared_data import REPO_ROOT
 from skeleton_helpers import SEED_SYNTHETIC_CFG, require_mediapipe
-
-REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.slow
@@ -35,7 +33,7 @@ def test_mediapipe_real_video(shared_path, seed_lstm_checkpoint, tmp_path):
     out = tmp_path / 'mp'
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, 'tools/misc/extract_poses.py', str(video), '--backend',
-                           'mediapipe', '--out', str(out)], cwd=REPO, capture_output=True,
+                           'mediapipe', '--out', str(out)], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=900)
     seconds = time.perf_counter() - start
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

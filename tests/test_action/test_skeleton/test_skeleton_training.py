@@ -13,8 +13,9 @@ import posezoo.action  # noqa: F401
 from posezoo.action.skeleton import SeedSkeletonDataset, read_seed_file
 from posezoo.action.skeleton.synthetic import ACTIONS, MEDIAPIPE_TO_COCO
 
-REPO = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO / 'tools' / 'misc'))
+from shared_data import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / 'tools' / 'misc'))
 from make_skeleton_dataset import make_dataset  # noqa: E402
 
 LOADER = ('num_workers=0', 'persistent_workers=False')
@@ -59,7 +60,7 @@ def _train(config: str, work_dir: Path, options: list, seeded: list) -> dict:
     cmd = [sys.executable, 'tools/train.py', config, '--work-dir', str(work_dir),
            '--cfg-options', *seeded, *options]
     env = dict(os.environ, OMP_NUM_THREADS='1')  # small models: one thread is fastest on 2 cores
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     scalars = sorted(work_dir.glob('*/vis_data/scalars.json'))[-1]
     val = [json.loads(line) for line in scalars.read_text().splitlines()]
