@@ -1,4 +1,5 @@
 """Multi-resolution associative-embedding codec for HigherHRNet (Cheng et al., CVPR 2020)."""
+from math import inf
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -401,15 +402,21 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         done = values > 0  # no non-positive pixel can reach a positive score
         best[todo[done]] = candidates[done]
         todo, values, candidates = todo[~done], values[~done], candidates[~done]
-        others = (heatmap <= 0).nonzero()[:, 0]
-        for chunk in others.split(65536):
-            if not len(todo):
-                break
-            chunk_scores = scores(chunk, person_tags[todo])
+        # the rest of the map in index order, in contiguous slices of growing length (the
+        # first one usually beats everybody); its positive pixels are already counted
+        start, step = 0, 4096
+        while len(todo) and start < len(heatmap):
+            stop = min(start + step, len(heatmap))
+            diff = tags[None, :, start:stop] - person_tags[todo][:, :, None]  # (M', L, P)
+            dist = diff.mul_(diff).sum(dim=1).sqrt_()
+            chunk = heatmap[start:stop]
+            chunk_scores = (chunk[None] - dist.round_()).masked_fill_(chunk[None] > 0, -inf)
+            index = torch.arange(start, stop, device=heatmap.device)
             beaten = ((chunk_scores > values[:, None]) |
                       ((chunk_scores == values[:, None]) &
-                       (chunk[None] < candidates[:, None]))).any(dim=1)
+                       (index[None] < candidates[:, None]))).any(dim=1)
             todo, values, candidates = todo[~beaten], values[~beaten], candidates[~beaten]
+            start, step = stop, min(2 * step, 65536)
         best[todo] = candidates  # never beaten: the maximum is on a positive pixel
         return best
 
