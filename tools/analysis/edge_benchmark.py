@@ -14,11 +14,15 @@ other, so that a load spike on the shared machine hits all of them), at batch 1:
   image coordinates): ``posezoo.apis.inference`` (mmpose test pipeline, PyTorch network, torch
   codec) vs ``posezoo.edge.EdgePoseEstimator`` fp32 and INT8 (``cv2.imread`` + preprocessing +
   ONNX Runtime + numpy decoding), with images/s = images / median time of one pass over them;
+  PyTorch runs with 1 and N threads (``torch.set_num_threads`` before each pass: on a loaded
+  machine its N OpenMP threads can wait for each other far longer than one thread computes), and
+  the edge runtime's speed-up is over the faster of the two;
 * **equal output**: on the same images, the largest keypoint / score difference of the edge
   fp32 runtime from the PyTorch pipeline, and the share of INT8 keypoints within 2 px of fp32.
 
 The models are exported to ``--out-dir`` with ``tools/deployment/export_edge.py`` and
-``tools/deployment/quantize_edge.py`` (calibration: ``--calibration``, coco-mini train2017).
+``tools/deployment/quantize_edge.py`` (calibration: ``--calibration``, coco-mini val2017, with
+the quantiser's defaults).
 Results: ``edge_benchmark.json`` and ``edge_benchmark.md`` in ``--out-dir``.
 """
 import argparse
@@ -153,8 +157,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='also time the baseline in ONNX Runtime (exports it)')
     parser.add_argument('--images', nargs='+', help='end-to-end images (default: the coco-mini '
                         'val2017 crowd images)')
-    parser.add_argument('--calibration', default=osp.join(SHARED, 'train2017'))
-    parser.add_argument('--calibration-images', type=int, default=32)
+    parser.add_argument('--calibration', default=osp.join(SHARED, 'val2017'))
+    parser.add_argument('--calibration-images', type=int, default=64)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--repeats', type=int, default=7)
