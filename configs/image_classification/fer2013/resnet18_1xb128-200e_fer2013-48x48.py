@@ -28,32 +28,20 @@ test_pipeline = [
     dict(type='Resize', scale=(48, 48), keep_ratio=False),
     dict(type='PackInputs'),
 ]
+fer2013 = dict(type=dataset_type, data_root=data_root, ann_file='fer2013.csv')  # + split, pipeline
 train_dataloader = dict(
     batch_size=128,
     num_workers=2,
     # "disgust" has ~1.5% of the training faces: repeat rare classes (mmengine's
     # ClassBalancedDataset, repeat factor max(1, sqrt(oversample_thr / class frequency)))
-    dataset=dict(
-        type='ClassBalancedDataset',
-        oversample_thr=0.1,
-        dataset=dict(
-            type=dataset_type,
-            data_root=data_root,
-            ann_file='fer2013.csv',
-            split='train',
-            pipeline=train_pipeline)),
+    dataset=dict(type='ClassBalancedDataset', oversample_thr=0.1,
+                 dataset=dict(fer2013, split='train', pipeline=train_pipeline)),
     sampler=dict(type='DefaultSampler', shuffle=True),
 )
 val_dataloader = dict(
     batch_size=128,
     num_workers=2,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='fer2013.csv',
-        split='val',
-        pipeline=test_pipeline,
-        test_mode=True),
+    dataset=dict(fer2013, split='val', pipeline=test_pipeline, test_mode=True),
     sampler=dict(type='DefaultSampler', shuffle=False),
 )
 val_evaluator = dict(type='Accuracy', topk=(1, ))
