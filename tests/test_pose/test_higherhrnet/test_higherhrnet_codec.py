@@ -98,3 +98,25 @@ def test_refine_search_is_the_full_search() -> None:
             full = int(torch.argmax(heatmap - dist.round()))
             expected = full if heatmap[full] > 0 else -1
             assert int(best[m]) == expected, (trial, m)
+
+
+def test_top_peaks_is_the_full_map_topk() -> None:
+    """NMS + top-k on the pixels above the threshold returns what the official dense form
+    returns (max pooling, peak map with 0 elsewhere, torch.topk over the whole map), with the
+    same order among equal peaks, on maps with plateaus, for small and large maps."""
+    rng = np.random.default_rng(0)
+    for trial, (size, topk) in enumerate([((40, 48), 5), ((64, 96), 30), ((20, 20), 30)] * 4):
+        codec = _codec()
+        codec.decode_topk = topk
+        H, W = size
+        heatmaps = rng.uniform(0, 1, (2, 3, H, W)).astype(np.float32) ** 4
+        heatmaps = np.round(heatmaps * 8) / 8  # plateaus: equal neighbouring peaks
+        heatmaps = torch.from_numpy(heatmaps.astype(np.float32))
+        vals, inds = codec._top_peaks(heatmaps)
+        flat = heatmaps.flatten(0, 1)
+        pooled = F.max_pool2d(flat[:, None], 5, 1, 2)[:, 0]
+        peaks = flat * ((pooled == flat) & (flat > codec.decode_keypoint_thr))
+        ref_vals, ref_inds = peaks.flatten(1).topk(topk, dim=1)
+        assert torch.equal(vals.flatten(0, 1), ref_vals), trial
+        found = ref_vals > 0  # slots without a peak (score 0) are discarded by the grouping
+        assert torch.equal(inds.flatten(0, 1)[found], ref_inds[found]), trial
