@@ -2,7 +2,7 @@
 # text file per action in data/skeleton/seed/<ACTION>.txt, 30-frame windows, Adam, 20 epochs.
 # As in the seed, each recording is split in time: the first 80% of its frames for training, the
 # last 20% for validation.
-_base_ = 'mmaction::_base_/default_runtime.py'
+_base_ = '../_base_/lstm_adam_runtime.py'
 
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
@@ -50,16 +50,5 @@ val_dataloader = dict(
     dataset=dict(train_dataloader['dataset'], stride=10, frame_range=(0.8, 1.0), test_mode=True))
 test_dataloader = val_dataloader
 
-val_evaluator = [dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'),
-                      metric_options=dict(top_k_accuracy=dict(topk=(1, ))))]
-test_evaluator = val_evaluator
-
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=20, val_begin=1, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3), clip_grad=dict(max_norm=5))
+train_cfg = dict(max_epochs=20, val_interval=1)
 param_scheduler = []
-
-default_hooks = dict(checkpoint=dict(interval=5, save_best='auto'), logger=dict(interval=20))
-auto_scale_lr = dict(enable=False, base_batch_size=128)

@@ -3,7 +3,7 @@
 #   python tools/misc/extract_poses.py videos/*/*.mp4 --pose-config <bottom-up config> \
 #       --pose-checkpoint <ckpt> --classes doze hand-raising normal --val-ratio 0.2 \
 #       --max-persons 2 --out data/skeleton/bksad_coco17.pkl
-_base_ = 'mmaction::_base_/default_runtime.py'
+_base_ = '../_base_/lstm_adam_runtime.py'
 
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
@@ -50,19 +50,8 @@ val_dataloader = dict(
 # the validation split, one sample (five clips) per batch
 test_dataloader = dict(val_dataloader, batch_size=1, dataset=dict(val_dataloader['dataset'], pipeline=test_pipeline))
 
-val_evaluator = [dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'),
-                      metric_options=dict(top_k_accuracy=dict(topk=(1, ))))]
-test_evaluator = val_evaluator
-
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=80, val_begin=1, val_interval=5)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3), clip_grad=dict(max_norm=5))
+train_cfg = dict(max_epochs=80, val_interval=5)
 param_scheduler = [
     # T_max in epochs = max_epochs (without it MMEngine anneals over 1e9 epochs: a constant lr)
     dict(type='CosineAnnealingLR', T_max=80, eta_min=1e-5, by_epoch=True, convert_to_iter_based=True)
 ]
-
-default_hooks = dict(checkpoint=dict(interval=5, save_best='auto'), logger=dict(interval=20))
-auto_scale_lr = dict(enable=False, base_batch_size=128)

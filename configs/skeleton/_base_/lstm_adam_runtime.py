@@ -1,0 +1,17 @@
+# The training recipe of the skeleton LSTMs (seeds 003 and 004): Adam at 1e-3 with gradient
+# clipping, epoch-based loops, top-1 and mean-class accuracy. A config adds its model, data,
+# max_epochs / val_interval and learning-rate schedule.
+_base_ = 'mmaction::_base_/default_runtime.py'
+
+val_evaluator = [dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'),
+                      metric_options=dict(top_k_accuracy=dict(topk=(1, ))))]
+test_evaluator = val_evaluator
+
+train_cfg = dict(type='EpochBasedTrainLoop', val_begin=1)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3), clip_grad=dict(max_norm=5))
+
+default_hooks = dict(checkpoint=dict(interval=5, save_best='auto'), logger=dict(interval=20))
+auto_scale_lr = dict(enable=False, base_batch_size=128)
