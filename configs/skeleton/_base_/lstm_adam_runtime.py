@@ -1,7 +1,13 @@
-# The training recipe of the skeleton LSTMs (seeds 003 and 004): Adam at 1e-3 with gradient
-# clipping, epoch-based loops, top-1 and mean-class accuracy. A config adds its model, data,
-# max_epochs / val_interval and learning-rate schedule.
+# The training recipe of the skeleton LSTMs (seeds 003 and 004): batches of 16, Adam at 1e-3
+# with gradient clipping, epoch-based loops, top-1 and mean-class accuracy. A config adds its
+# model, data sets, max_epochs / val_interval and learning-rate schedule.
 _base_ = 'mmaction::_base_/default_runtime.py'
+
+train_dataloader = dict(batch_size=16, num_workers=2, persistent_workers=True,
+                        sampler=dict(type='DefaultSampler', shuffle=True))
+val_dataloader = dict(batch_size=16, num_workers=2, persistent_workers=True,
+                      sampler=dict(type='DefaultSampler', shuffle=False))
+test_dataloader = val_dataloader
 
 val_evaluator = [dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'),
                       metric_options=dict(top_k_accuracy=dict(topk=(1, ))))]

@@ -36,18 +36,11 @@ test_pipeline = pipeline
 # per-window scores and their mean (posezoo/action/skeleton/sliding_window.py)
 sliding_window = dict(clip_len=clip_len, stride=clip_len // 2)
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type, ann_file=data_root, classes=classes, clip_len=clip_len, stride=5,
-        frame_range=(0.0, 0.8), pipeline=pipeline))
+# training: the first 80% of every recording, a window every 5 frames
+train_dataloader = dict(dataset=dict(type=dataset_type, ann_file=data_root, classes=classes, clip_len=clip_len,
+                                     stride=5, frame_range=(0.0, 0.8), pipeline=pipeline))
 # validation: the last 20% of every recording, a window every 10 frames, in order
-val_dataloader = dict(
-    train_dataloader, sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(train_dataloader['dataset'], stride=10, frame_range=(0.8, 1.0), test_mode=True))
+val_dataloader = dict(dataset=dict(train_dataloader['dataset'], stride=10, frame_range=(0.8, 1.0), test_mode=True))
 test_dataloader = val_dataloader
 
 train_cfg = dict(max_epochs=20, val_interval=1)

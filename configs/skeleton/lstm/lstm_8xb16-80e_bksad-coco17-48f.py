@@ -38,17 +38,10 @@ test_pipeline = [*features, dict(type='UniformSampleFrames', clip_len=clip_len, 
 # per-window scores and their mean (posezoo/action/skeleton/sliding_window.py)
 sliding_window = dict(clip_len=clip_len, stride=clip_len // 2)
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type=dataset_type, ann_file=ann_file, split='train', pipeline=train_pipeline))
-val_dataloader = dict(
-    train_dataloader, sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(train_dataloader['dataset'], split='val', pipeline=val_pipeline, test_mode=True))
+train_dataloader = dict(dataset=dict(type=dataset_type, ann_file=ann_file, split='train', pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(train_dataloader['dataset'], split='val', pipeline=val_pipeline, test_mode=True))
 # the validation split, one sample (five clips) per batch
-test_dataloader = dict(val_dataloader, batch_size=1, dataset=dict(val_dataloader['dataset'], pipeline=test_pipeline))
+test_dataloader = dict(batch_size=1, dataset=dict(val_dataloader['dataset'], pipeline=test_pipeline))
 
 train_cfg = dict(max_epochs=80, val_interval=5)
 param_scheduler = [
