@@ -55,18 +55,44 @@ def bilinear(maps: np.ndarray, points: np.ndarray) -> np.ndarray:
     return out
 
 
-def skeleton_graph(num_keypoints: int,
-                   skeleton_links: Sequence[Tuple[int, int]]) -> Tuple[np.ndarray, np.ndarray]:
-    """Adjacency (K, K) int64 of the keypoint types and the hops (K, K) between them in the
-    skeleton graph (inf: unconnected)."""
+#: Typical limb lengths of COCO-17 people relative to the shoulder width (the median of
+#: ``|link| / sqrt(area)`` over the people of coco-mini train + val2017 with >= 8 keypoints,
+#: divided by the shoulders' median): legs ~1.05, hips 0.6, torso 1.57, upper arm 0.81, forearm
+#: 0.67, eyes 0.25, nose-eye 0.16, eye-ear 0.29, ear-shoulder 0.69. The grouping measures a
+#: person's scale in shoulder widths from whichever limbs it has (a face alone gives it too) and
+#: the distance two keypoint types may be apart along the skeleton.
+COCO_LIMB_LENGTHS = {
+    (15, 13): 1.06, (13, 11): 1.07, (16, 14): 1.06, (14, 12): 1.07, (11, 12): 0.6,
+    (5, 11): 1.57, (6, 12): 1.57, (5, 6): 1.0, (5, 7): 0.81, (6, 8): 0.81, (7, 9): 0.67,
+    (8, 10): 0.67, (1, 2): 0.25, (0, 1): 0.16, (0, 2): 0.16, (1, 3): 0.29, (2, 4): 0.29,
+    (3, 5): 0.69, (4, 6): 0.69}
+
+
+def limb_lengths(num_keypoints: int, skeleton_links: Sequence[Tuple[int, int]]) -> np.ndarray:
+    """(B,) typical length of each link: :data:`COCO_LIMB_LENGTHS` for COCO-17's skeleton (in
+    any order and direction), else 1 for every link (the scale is then the longest limb)."""
+    table = {frozenset(link): v for link, v in COCO_LIMB_LENGTHS.items()}
+    links = [frozenset(link) for link in skeleton_links]
+    if num_keypoints == 17 and set(links) == set(table) and len(links) == len(table):
+        return np.array([table[link] for link in links], dtype=np.float64)
+    return np.ones(len(links), dtype=np.float64)
+
+
+def skeleton_graph(num_keypoints: int, skeleton_links: Sequence[Tuple[int, int]],
+                   weights: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
+    """Adjacency (K, K) int64 of the keypoint types and the shortest distances (K, K) between
+    them in the skeleton graph (hops, or the sum of ``weights`` (B,) along the path; inf:
+    unconnected)."""
     adjacency = np.zeros((num_keypoints, num_keypoints), dtype=np.int64)
-    for a, b in skeleton_links:
+    dist = np.full((num_keypoints, num_keypoints), np.inf)
+    for (a, b), w in zip(skeleton_links, np.ones(len(skeleton_links)) if weights is None
+                         else weights):
         adjacency[a, b] = adjacency[b, a] = 1
-    hops = np.where(adjacency > 0, 1.0, np.inf)
-    np.fill_diagonal(hops, 0)
+        dist[a, b] = dist[b, a] = min(dist[a, b], w)
+    np.fill_diagonal(dist, 0)
     for k in range(num_keypoints):  # Floyd-Warshall
-        hops = np.minimum(hops, hops[:, k, None] + hops[None, k, :])
-    return adjacency, hops
+        dist = np.minimum(dist, dist[:, k, None] + dist[None, k, :])
+    return adjacency, dist
 
 
 class BKPoseGrouping:
@@ -96,20 +122,17 @@ class BKPoseGrouping:
                              np.array(heatmap_size, dtype=np.float32))
         if nms_kernel % 2 != 1:
             raise ValueError(f'nms_kernel must be odd, got {nms_kernel}')
-        self.score_thr = score_thr
-        self.nms_kernel = nms_kernel
-        self.max_candidates = max_candidates
-        self.num_samples = num_samples
-        self.limb_thr = limb_thr
-        self.min_on_limb = min_on_limb
-        self.length_tolerance = length_tolerance
-        self.merge_ratio = merge_ratio
-        self.merge_max_hops = merge_max_hops
-        self.min_keypoints = min_keypoints
-        self.min_fragment_score = min_fragment_score
-        self.min_mean_score = min_mean_score
-        self.max_instances = max_instances
+        # candidates, pair scoring, merging, people: the settings as in ``BKPoseHeatmap``
+        self.score_thr, self.nms_kernel, self.max_candidates = score_thr, nms_kernel, max_candidates
+        self.num_samples, self.limb_thr, self.min_on_limb = num_samples, limb_thr, min_on_limb
+        self.length_tolerance, self.merge_ratio, self.merge_max_hops = (
+            length_tolerance, merge_ratio, merge_max_hops)
+        self.min_keypoints, self.min_fragment_score, self.min_mean_score, self.max_instances = (
+            min_keypoints, min_fragment_score, min_mean_score, max_instances)
         self._adjacency, self._hops = skeleton_graph(self.num_keypoints, self.skeleton_links)
+        self._limb_length = limb_lengths(self.num_keypoints, self.skeleton_links)
+        _, self._path = skeleton_graph(self.num_keypoints, self.skeleton_links,
+                                       self._limb_length)
 
     @property
     def num_channels(self) -> int:
@@ -136,7 +159,7 @@ class BKPoseGrouping:
             return empty_result(K)
         limb_scores, lengths = self._score_pairs(heatmaps[K:], locs, valid)
         index, limb_total = self._assemble(scores, valid, limb_scores, lengths)
-        index, limb_total = self._merge_fragments(index, limb_total, locs, heatmaps[K:])
+        index, limb_total = self._merge_fragments(index, limb_total, locs)
         keypoints, keypoint_scores, instance_scores = self._finish(index, limb_total, locs,
                                                                    scores)
         return self.to_input(keypoints), keypoint_scores, instance_scores
@@ -288,21 +311,24 @@ class BKPoseGrouping:
         return index[alive], np.asarray(limb_sum, np.float32)[alive]
 
     def _person_scale(self, points: np.ndarray, found: np.ndarray) -> np.ndarray:
-        """(P,) scale of each person: its longest limb (0: none)."""
+        """(P,) scale of each person: the largest ratio of one of its limbs to that limb's
+        typical length (:func:`limb_lengths`; foreshortening only shortens limbs); 0: none."""
         links = self.link_array
         length = np.linalg.norm(points[:, links[:, 0]] - points[:, links[:, 1]], axis=-1)
         both = found[:, links[:, 0]] & found[:, links[:, 1]]
-        return np.where(both, length, 0).max(1, initial=0)
+        return np.where(both, length / self._limb_length, 0).max(1, initial=0)
 
-    def _merge_fragments(self, index: np.ndarray, limb_total: np.ndarray, locs: np.ndarray,
-                         limb_maps: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    def _merge_fragments(self, index: np.ndarray, limb_total: np.ndarray,
+                         locs: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Join the parts of one person that no link connects (a joint between them is missing).
 
-        For keypoints a, b of two different people, ``r = |x_a - x_b| / (hops(a, b) * S)``,
-        ``hops`` the distance of the two types in the skeleton graph (at most
-        ``merge_max_hops``) and ``S`` the longer of the two people's longest limbs. Pairs with
-        ``r <= merge_ratio`` join their people, smallest ``r`` first, when the two have no
-        keypoint type in common and no link joins a keypoint of one to a keypoint of the
+        For keypoints a, b of two different people (types at most ``merge_max_hops`` skeleton
+        hops apart), ``d = |x_a - x_b| / L(a, b)``, ``L`` the typical skeleton path between the
+        two types in shoulder widths (:data:`COCO_LIMB_LENGTHS`; hops for other skeletons), and
+        ``r = d / S``, ``S`` the people's scale in shoulder widths (:meth:`_person_scale`;
+        the geometric mean of the two, or the one known when the other has no limb). Pairs
+        with ``r <= merge_ratio`` join their people, smallest ``d`` first, when the two have
+        no keypoint type in common and no link joins a keypoint of one to a keypoint of the
         other: that link's body-part map would have connected them, had they been one person
         (the limb evidence against a merge).
 
@@ -310,7 +336,6 @@ class BKPoseGrouping:
             index (np.ndarray): (P, K) candidate index of each keypoint, -1 where missing.
             limb_total (np.ndarray): (P,) summed limb scores.
             locs (np.ndarray): (K, M, 2) candidate locations.
-            limb_maps (np.ndarray): (B, H, W) body-part heatmaps.
 
         Returns:
             tuple: the merged ``index`` (P', K) and ``limb_total`` (P',).
@@ -322,19 +347,26 @@ class BKPoseGrouping:
         pid, kind = np.nonzero(found)  # one entry per keypoint of every person
         pos = points[pid, kind]
         hops = self._hops[kind[:, None], kind[None, :]]
-        pair_scale = np.maximum(scale[pid][:, None], scale[pid][None, :])
+        path = self._path[kind[:, None], kind[None, :]]
+        # the scale of a pair: the geometric mean of the two people's (a head and a body of
+        # very different scales are not one person), the one known where the other has no limb
+        s1, s2 = scale[pid][:, None], scale[pid][None, :]
+        pair_scale = np.where((s1 > 0) & (s2 > 0), np.sqrt(s1 * s2), np.maximum(s1, s2))
         with np.errstate(divide='ignore', invalid='ignore'):
-            ratio = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / (hops * pair_scale)
+            closeness = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / path
+            ratio = closeness / pair_scale
         ok = ((pid[:, None] < pid[None, :]) & (hops > 0) & (hops <= self.merge_max_hops) &
               (pair_scale > 0) & (ratio <= self.merge_ratio))
         # two people holding the two ends of a link were not joined by that link's body-part
         # map: they are different people; people sharing a keypoint type never merge
         linked = found.astype(np.int64) @ self._adjacency @ found.T.astype(np.int64) > 0
         linked |= found.astype(np.int64) @ found.T.astype(np.int64) > 0
-        # the best (smallest) ratio of every pair of people that may merge
+        # every pair of people that may merge, closest first: the smallest distance of their
+        # keypoints per unit of skeleton path (in pixels: a big person near a lone keypoint
+        # does not outrank the small one it sits beside)
         best = np.full((P, P), np.inf)
         first, second = np.nonzero(ok)
-        np.minimum.at(best, (pid[first], pid[second]), ratio[first, second])
+        np.minimum.at(best, (pid[first], pid[second]), closeness[first, second])
         best[linked] = np.inf
         pi, pj = np.nonzero(np.isfinite(best))
         if not len(pi):

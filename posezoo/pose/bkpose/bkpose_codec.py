@@ -22,8 +22,10 @@ full map (:func:`pool_pyramid`, used by the head); the mask W(p) (crowd and unan
 comes from mmpose's ``BottomupGetHeatmapMask``.
 
 Decoding (the paper's unspecified "Keypoint Assignment Algorithm", posezoo's design), on one
-(K + B, H, W) heatmap. Every step is a dense array operation except the greedy assembly and
-the fragment merging, two short loops over the admissible connections / fragment pairs:
+(K + B, H, W) heatmap; the grouping is :class:`posezoo.edge.grouping.BKPoseGrouping` (numpy,
+shared with the edge runtime), with torch's NMS / top-k and ``grid_sample`` as its kernels.
+Every step is a dense array operation except the greedy assembly and the fragment merging,
+two short loops over the admissible connections / fragment pairs:
 
 1. candidates: every local maximum (max-pool NMS) above ``score_thr``
    (optionally the best ``max_candidates`` per type: the count scales with the scene),
@@ -42,9 +44,14 @@ the fragment merging, two short loops over the admissible connections / fragment
    bound: foreshortening makes limbs of one person differ several-fold);
 4. fragments: candidates left unconnected become one-keypoint fragments; parts of one person
    that no link joins (a joint between them is not labelled or not found) are merged
-   (:meth:`BKPoseHeatmap._merge_fragments`) across at most ``merge_max_hops`` skeleton hops
+   (``BKPoseGrouping._merge_fragments``) across at most ``merge_max_hops`` skeleton hops
    when their distance fits the people's scale and the limb maps give no evidence that they
-   are two people (a link whose two ends they hold carried no admissible limb);
+   are two people (a link whose two ends they hold carried no admissible limb). Scale and
+   distance are measured with COCO's typical limb lengths
+   (:data:`posezoo.edge.grouping.COCO_LIMB_LENGTHS`, in shoulder widths): a person's scale is
+   its largest limb-to-typical ratio (a face alone gives it), two keypoint types may be
+   ``merge_ratio`` x (their typical skeleton path) x (the geometric mean of the two people's
+   scales) apart, and the closest pairs (pixels per unit of skeleton path) merge first;
 5. people with fewer than ``min_keypoints`` keypoints whose mean keypoint score is below
    ``min_fragment_score``, and people whose mean keypoint score is below ``min_mean_score``,
    are dropped (leftover peaks are not people); instance score =
@@ -137,12 +144,12 @@ class BKPoseHeatmap(BaseKeypointCodec):
             vary a lot with the pose and the view, so it only stops gross errors).
             Default 8.
         merge_ratio (float): fragments merge when their distance is at most ``merge_ratio``
-            times (skeleton hops between the two keypoint types) x (the longer of the two
-            fragments' longest limbs). Default 1.
+            times (the typical skeleton path between the two keypoint types) x (the people's
+            scale), both in shoulder widths (step 4). Default 1.
         merge_max_hops (int): fragments merge only across at most this many skeleton hops
             (2: one missing joint between them). Default 4: a trained model's weak limbs
             leave gaps of several joints (the learning test's overfit model: AP 0.83 with 2,
-            0.96 with 4); on clean targets 2 would be better (oracle AP 0.969 vs 0.961).
+            0.96 with 4).
         min_keypoints (int): people with fewer keypoints are fragments. Default 3.
         min_fragment_score (float): fragments are kept only when their mean keypoint score
             reaches this value (a real person of whom the network sees one or two keypoints
