@@ -100,13 +100,14 @@ class EdgePoseEstimator:
 
     Args:
         model: the ``.onnx`` file (its sidecar is ``<stem>.json`` beside it) or the sidecar.
-        threads, graph_optimization, spinning: see :func:`session_options`.
+        threads, graph_optimization, spinning, optimized_model: see :func:`session_options`.
         providers: ONNX Runtime execution providers. Default: CPU.
     """
 
     def __init__(self, model: str, threads: Optional[int] = None,
                  graph_optimization: str = 'all', spinning: bool = True,
-                 providers: Sequence[str] = ('CPUExecutionProvider', )) -> None:
+                 providers: Sequence[str] = ('CPUExecutionProvider', ),
+                 optimized_model: Optional[str] = None) -> None:
         import onnxruntime as ort
         if model.endswith('.json'):
             self.sidecar_file = model
@@ -123,7 +124,8 @@ class EdgePoseEstimator:
             raise NotImplementedError(f'{self.sidecar_file}: flip test is not supported by the '
                                       'edge runtime (BK-Pose configs run without it)')
         self.session = ort.InferenceSession(
-            self.onnx_file, sess_options=session_options(threads, graph_optimization, spinning),
+            self.onnx_file, sess_options=session_options(threads, graph_optimization, spinning,
+                                                              optimized_model),
             providers=list(providers))
         self.input_name = self.sidecar['input_name']
         self.output_name = self.sidecar['output_name']
