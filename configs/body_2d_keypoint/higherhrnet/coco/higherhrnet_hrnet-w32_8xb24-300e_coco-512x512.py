@@ -108,32 +108,22 @@ val_pipeline = [
                    'flip_indices', 'raw_ann_info', 'skeleton_links', 'aug_scales'))
 ]
 
+coco_bottomup = dict(type=dataset_type, data_root=data_root, data_mode=data_mode)  # + split files, pipeline
 train_dataloader = dict(
     batch_size=24,
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='annotations/person_keypoints_train2017.json',
-        data_prefix=dict(img='train2017/'),
-        pipeline=train_pipeline))
+    dataset=dict(coco_bottomup, ann_file='annotations/person_keypoints_train2017.json',
+                 data_prefix=dict(img='train2017/'), pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=1,
     num_workers=1,
     persistent_workers=True,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='annotations/person_keypoints_val2017.json',
-        data_prefix=dict(img='val2017/'),
-        test_mode=True,
-        pipeline=val_pipeline))
+    dataset=dict(coco_bottomup, ann_file='annotations/person_keypoints_val2017.json',
+                 data_prefix=dict(img='val2017/'), test_mode=True, pipeline=val_pipeline))
 test_dataloader = val_dataloader
 
 val_evaluator = dict(
