@@ -10,14 +10,14 @@ val2017), and the full posezoo pipeline's predictions on the training images
 (``posezoo.apis.inference``: mmpose test pipeline, PyTorch network, torch codec) are saved.
 """
 import importlib.util
-import json
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
-CONFIG = 'configs/body_2d_keypoint/bkpose/coco/bkpose_1xb4-quickstart_coco-sample-256x256.py'
+from bkpose_overfit import overfit_config, subset_annotations
+
 #: coco-mini train2017 images with several labelled people (4, 3, 2 and 2), none tiny.
 IMAGES = ('000000000790.jpg', '000000227000.jpg', '000000442450.jpg', '000000256353.jpg')
 INPUT = 192
@@ -30,45 +30,6 @@ def load_tool(repo_root: Path, relative: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _subset(coco_mini: Path, dst: Path) -> Path:
-    coco = json.loads((coco_mini / 'annotations' / 'person_keypoints_train2017.json').read_text())
-    images = [im for im in coco['images'] if im['file_name'] in IMAGES]
-    ids = {im['id'] for im in images}
-    dst.write_text(json.dumps(dict(
-        coco, images=images, annotations=[a for a in coco['annotations'] if a['image_id'] in ids])))
-    return dst
-
-
-def _config(repo_root: Path, coco_mini: Path, ann_file: Path, work_dir: Path, seed: int):
-    from mmengine.config import Config
-    cfg = Config.fromfile(str(repo_root / CONFIG))
-    cfg.work_dir = str(work_dir)
-    cfg.randomness = dict(seed=seed, deterministic=True)
-    codec = dict(cfg.codec, input_size=(INPUT, INPUT), heatmap_size=(INPUT // 4, INPUT // 4))
-    cfg.model.head.decoder = codec
-    for step in cfg.train_dataloader.dataset.pipeline:
-        if step.type == 'BottomupRandomAffine':
-            step.input_size = codec['input_size']
-        if step.type == 'GenerateTarget':
-            step.encoder = codec
-    for step in cfg.val_dataloader.dataset.pipeline:
-        if step.type == 'BottomupResize':
-            step.input_size = codec['input_size']
-    data = dict(data_root=str(coco_mini) + '/', ann_file=str(ann_file),
-                data_prefix=dict(img='train2017/'))
-    cfg.train_dataloader.dataset.update(data)
-    cfg.val_dataloader.dataset.update(data)
-    cfg.test_dataloader = cfg.val_dataloader
-    cfg.val_evaluator.ann_file = str(ann_file)
-    cfg.test_evaluator = cfg.val_evaluator
-    assert cfg.train_dataloader.batch_size == len(IMAGES)
-    cfg.train_cfg.update(max_epochs=ITERS, val_interval=ITERS + 1)
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=-1)
-    cfg.default_hooks.logger = dict(type='LoggerHook', interval=50)
-    cfg.log_level = 'WARNING'
-    return cfg
 
 
 def save_predictions(model, images, path: Path) -> dict:
@@ -99,9 +60,10 @@ def edge_model(repo_root: Path, coco_mini: Path, learning_seed: int, tmp_path_fa
     torch.manual_seed(learning_seed)
     np.random.seed(learning_seed)
     tmp = tmp_path_factory.mktemp('edge_overfit')
-    ann_file = _subset(coco_mini, tmp / 'person_keypoints_several.json')
-    runner = Runner.from_cfg(_config(repo_root, coco_mini, ann_file, tmp / 'work',
-                                     learning_seed))
+    ann_file = subset_annotations(coco_mini / 'annotations' / 'person_keypoints_train2017.json',
+                                  IMAGES, tmp / 'person_keypoints_several.json')
+    runner = Runner.from_cfg(overfit_config(repo_root, coco_mini, ann_file, tmp / 'work',
+                                            learning_seed, len(IMAGES), INPUT, ITERS))
     runner.train()
     runner.save_checkpoint(str(tmp), 'overfit.pth')
     config = tmp / 'overfit_config.py'

@@ -8,7 +8,6 @@
   targets (``tools/analysis/classroom_scenes.py``'s noise model: spurious and ghost peaks,
   weakened limbs, blur); an empty image to none.
 """
-import importlib.util
 import json
 from pathlib import Path
 
@@ -41,15 +40,6 @@ def _codec(size) -> BKPoseHeatmap:
     """The model's geometry: heatmaps at stride 4 of the (padded) image."""
     heatmap_size = (-(-size[0] // 4), -(-size[1] // 4))
     return BKPoseHeatmap((4 * heatmap_size[0], 4 * heatmap_size[1]), heatmap_size)
-
-
-@pytest.fixture(scope='module')
-def classroom(repo_root: Path):
-    spec = importlib.util.spec_from_file_location(
-        'classroom_scenes', repo_root / 'tools' / 'analysis' / 'classroom_scenes.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize('file_name', ['000000488571.jpg', '000000030752.jpg'])

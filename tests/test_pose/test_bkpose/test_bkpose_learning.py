@@ -20,67 +20,27 @@ from pathlib import Path
 import mmcv
 import numpy as np
 import pytest
-from mmengine.config import Config
 from mmengine.runner import Runner
 
 import posezoo.pose  # noqa: F401
 
+from bkpose_overfit import overfit_config, subset_annotations
+
 pytestmark = pytest.mark.slow  # trains BK-Pose for 150 iterations (minutes on one core)
 
-CONFIG = ('configs/body_2d_keypoint/bkpose/coco/'
-          'bkpose_1xb4-quickstart_coco-sample-256x256.py')
 IMAGES = ('000000030752.jpg', '000000069468.jpg', '000000463557.jpg', '000000551757.jpg')
 INPUT = 192
 ITERS = 150  # one batch of the 4 images per epoch
-
-
-def _subset(coco_sample: Path, dst: Path) -> Path:
-    """Write the annotations of ``IMAGES`` (one labelled person each) to ``dst``."""
-    coco = json.loads((coco_sample / 'annotations' / 'person_keypoints_train2017.json').read_text())
-    images = [im for im in coco['images'] if im['file_name'] in IMAGES]
-    ids = {im['id'] for im in images}
-    dst.write_text(json.dumps(dict(
-        coco, images=images, annotations=[a for a in coco['annotations'] if a['image_id'] in ids])))
-    return dst
-
-
-def _config(repo_root: Path, coco_sample: Path, ann_file: Path, work_dir: Path,
-            seed: int) -> Config:
-    cfg = Config.fromfile(str(repo_root / CONFIG))
-    cfg.work_dir = str(work_dir)
-    cfg.randomness = dict(seed=seed, deterministic=True)
-    codec = dict(cfg.codec, input_size=(INPUT, INPUT), heatmap_size=(INPUT // 4, INPUT // 4))
-    cfg.model.head.decoder = codec
-    for step in cfg.train_dataloader.dataset.pipeline:
-        if step.type == 'BottomupRandomAffine':
-            step.input_size = codec['input_size']
-        if step.type == 'GenerateTarget':
-            step.encoder = codec
-    for step in cfg.val_dataloader.dataset.pipeline:
-        if step.type == 'BottomupResize':
-            step.input_size = codec['input_size']
-    data = dict(data_root=str(coco_sample) + '/', ann_file=str(ann_file),
-                data_prefix=dict(img='train2017/'))
-    cfg.train_dataloader.dataset.update(data)
-    cfg.val_dataloader.dataset.update(data)
-    cfg.test_dataloader = cfg.val_dataloader
-    cfg.val_evaluator.ann_file = str(ann_file)
-    cfg.test_evaluator = cfg.val_evaluator
-    assert cfg.train_dataloader.batch_size == len(IMAGES)
-    cfg.train_cfg.update(max_epochs=ITERS, val_interval=ITERS + 1)
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=-1)
-    cfg.default_hooks.logger = dict(type='LoggerHook', interval=50)
-    cfg.log_level = 'WARNING'
-    return cfg
 
 
 @pytest.fixture(scope='module')
 def overfit(repo_root: Path, coco_sample: Path, tmp_path_factory, learning_seed: int) -> dict:
     """Train once for this module; keep the metrics, the losses, the config and a checkpoint."""
     tmp_path = tmp_path_factory.mktemp('bkpose_overfit')
-    ann_file = _subset(coco_sample, tmp_path / 'person_keypoints_4.json')
-    runner = Runner.from_cfg(_config(repo_root, coco_sample, ann_file, tmp_path / 'work',
-                                     learning_seed))
+    ann_file = subset_annotations(coco_sample / 'annotations' / 'person_keypoints_train2017.json',
+                                  IMAGES, tmp_path / 'person_keypoints_4.json')
+    runner = Runner.from_cfg(overfit_config(repo_root, coco_sample, ann_file, tmp_path / 'work',
+                                            learning_seed, len(IMAGES), INPUT, ITERS))
     runner.train()
     losses = np.array(runner.message_hub.get_scalar('train/loss').data[0])
     metrics = runner.test()

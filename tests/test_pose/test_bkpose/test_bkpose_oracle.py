@@ -25,21 +25,10 @@ classroom guard holds what the grouping reaches today (0.91 under the determinis
 goal stands as a strict expected failure, which fails as soon as the grouping reaches it so
 that the guard is raised to the goal.
 """
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
-
-
-@pytest.fixture(scope='module')
-def classroom(repo_root: Path):
-    """tools/analysis/classroom_scenes.py as a module."""
-    spec = importlib.util.spec_from_file_location(
-        'classroom_scenes', repo_root / 'tools' / 'analysis' / 'classroom_scenes.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
