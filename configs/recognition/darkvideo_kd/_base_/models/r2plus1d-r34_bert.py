@@ -13,17 +13,9 @@ model = dict(
         norm_momentum=0.9,
         pretrained=None),
     cls_head=dict(
-        type='BERTHead',
-        num_classes=11,
-        in_channels=512,
-        max_tokens=8,
-        num_layers=1,
-        num_heads=8,
-        attn_dropout=0.1,
-        dropout_ratio=0.8,
-        token_keep_prob=0.8,
-        final_norm=False,
-        average_clips='prob'),
+        type='BERTHead', num_classes=11, in_channels=512, max_tokens=8,
+        num_layers=1, num_heads=8, attn_dropout=0.1, dropout_ratio=0.8, token_keep_prob=0.8,
+        final_norm=False, average_clips='prob'),
     data_preprocessor=dict(
         type='ActionDataPreprocessor',
         # the IG65M / torchvision video models' statistics (x 255), as R(2+1)D-BERT
