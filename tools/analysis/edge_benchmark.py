@@ -221,6 +221,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # end to end on real images
     fp32 = EdgePoseEstimator(onnx_file, threads=args.threads)
     int8 = EdgePoseEstimator(int8_file, threads=args.threads)
+    edge_runs = {f'edge {kind} {t}t': EdgePoseEstimator(f, threads=t)
+                 for kind, f in (('fp32', onnx_file), ('int8', int8_file)) for t in thread_counts}
     frames = [cv2.imread(p) for p in images]
     with torch.no_grad():
         reference = [inference(model, p) for p in images]
@@ -228,7 +230,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     int8_out = [int8(f) for f in frames]
     errors = [compare(e, r) for e, r in zip(edge_out, reference)]
     agreement = [int8_agreement(a, b) for a, b in zip(edge_out, int8_out)]
-    splits: Dict[str, Dict[str, List[float]]] = {'edge fp32': {}, 'edge int8': {}}
+    splits: Dict[str, Dict[str, List[float]]] = {name: {} for name in edge_runs}
 
     def edge_pass(estimator: EdgePoseEstimator, key: str) -> None:
         parts = dict(preprocess=0.0, forward=0.0, decode=0.0)
@@ -248,8 +250,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     with torch.no_grad():
         e2e = interleaved({**{f'pytorch pipeline {t}t': _threads(t, torch_pass)
                               for t in thread_counts},
-                           'edge fp32': lambda: edge_pass(fp32, 'edge fp32'),
-                           'edge int8': lambda: edge_pass(int8, 'edge int8')}, 1, args.repeats)
+                           **{name: (lambda e=e, name=name: edge_pass(e, name))
+                              for name, e in edge_runs.items()}}, 1, args.repeats)
     torch.set_num_threads(args.threads)
 
     # results
@@ -282,7 +284,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for name, row in result['end_to_end'].items():
         if name.startswith('pytorch'):
             row['speedup'] = row['images_per_s'] / torch_ips
-    for name in ('edge fp32', 'edge int8'):
+    for name in edge_runs:
         result['end_to_end'][name]['speedup'] = (
             result['end_to_end'][name]['images_per_s'] / torch_ips)
     close = sum(a[0] for a in agreement)
@@ -329,7 +331,7 @@ def report(result: Dict[str, Any]) -> str:
         label = name.replace('baseline', 'HigherHRNet-W32').replace('bkpose', 'BK-Pose')
         lines.append(f'| {label} | {result["gflops"][model]:.2f} | {row["latency_ms"]:.1f} | '
                      f'{row["fps"]:.2f} | {row["gflop_per_s"]:.1f} |')
-    lines += ['', f'End to end (file -> keypoints), {len(result["images"])} coco-mini val images '
+    lines += ['', f'End to end (file -> keypoints), {len(result["images"])} images '
               f'({", ".join(result["images"])}):', '',
               '| Runtime | Latency / image (ms) | Images/s | vs PyTorch (faster row) | Pre (ms) | Forward (ms) '
               '| Decode (ms) |', '| --- | --- | --- | --- | --- | --- | --- |']
