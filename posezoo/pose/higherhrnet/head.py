@@ -276,7 +276,7 @@ class HigherHRNetHead(BaseHead):
                 heatmaps_flip, tags_flip = self._aggregate_outputs(
                     self.forward(feats_flip), flip_indices)
                 heatmaps = project(torch.cat((heatmaps, heatmaps_flip), dim=1))
-                heatmaps = (heatmaps[:, :K] + heatmaps[:, K:]) / 2.0
+                heatmaps = torch.add(heatmaps[:, :K], heatmaps[:, K:]).div_(2.0)
                 tags = project(torch.cat((tags, tags_flip), dim=1))
             else:
                 heatmaps, tags = self._aggregate_outputs(self.forward(scale_feats))
