@@ -158,10 +158,9 @@ class BKPoseGrouping:
         if not valid.any():
             return empty_result(K)
         limb_scores, lengths = self._score_pairs(heatmaps[K:], locs, valid)
-        index, limb_total = self._assemble(scores, valid, limb_scores, lengths)
-        index, limb_total = self._merge_fragments(index, limb_total, locs)
-        keypoints, keypoint_scores, instance_scores = self._finish(index, limb_total, locs,
-                                                                   scores)
+        index = self._assemble(scores, valid, limb_scores, lengths)
+        index = self._merge_fragments(index, locs, scores)
+        keypoints, keypoint_scores, instance_scores = self._finish(index, locs, scores)
         return self.to_input(keypoints), keypoint_scores, instance_scores
 
     # dense kernels (the torch codec overrides these two) -------------------------------------
@@ -243,7 +242,7 @@ class BKPoseGrouping:
         return np.where(ok, score, np.float32(-np.inf)), length
 
     def _assemble(self, scores: np.ndarray, valid: np.ndarray, limb_scores: np.ndarray,
-                  lengths: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+                  lengths: np.ndarray) -> np.ndarray:
         """Greedy assembly of the admissible connections into people (steps 3 and 4).
 
         Args:
@@ -252,8 +251,8 @@ class BKPoseGrouping:
             lengths (np.ndarray): (B, M, M) segment lengths in heatmap pixels.
 
         Returns:
-            tuple: ``index`` (P, K) candidate index of each person's keypoints (-1: missing),
-            ``limb_total`` (P,) the sum of each person's accepted limb scores.
+            np.ndarray: ``index`` (P, K) candidate index of each person's keypoints (-1:
+            missing).
         """
         K, M = scores.shape
         link, row, col = np.nonzero(np.isfinite(limb_scores))
@@ -263,7 +262,6 @@ class BKPoseGrouping:
         owner = np.full((K, M), -1, dtype=np.int64)
         used = np.zeros((self.num_links, 2, M), dtype=bool)  # one connection per end per link
         members: List[np.ndarray] = []  # per person: (K,) candidate index or -1
-        limb_sum: List[float] = []
         scale: List[float] = []
         tol = self.length_tolerance
         for i in np.argsort(-priority, kind='stable'):
@@ -275,7 +273,6 @@ class BKPoseGrouping:
                 person = np.full(K, -1, dtype=np.int64)
                 person[a], person[b] = ca, cb
                 members.append(person)
-                limb_sum.append(0.0)
                 scale.append(r)
                 owner[a, ca] = owner[b, cb] = p = len(members) - 1
             elif pa >= 0 and pb >= 0:
@@ -287,7 +284,6 @@ class BKPoseGrouping:
                     taken = members[pb] >= 0
                     members[pa][taken] = members[pb][taken]
                     owner[owner == pb] = pa
-                    limb_sum[pa] += limb_sum[pb]
                     scale[pa] = max(scale[pa], scale[pb])
                     members[pb][:] = -1
             else:
@@ -297,18 +293,15 @@ class BKPoseGrouping:
                 members[p][k] = c
                 owner[k, c] = p
             used[lk, 0, ca] = used[lk, 1, cb] = True
-            limb_sum[p] += float(limb_scores[lk, ca, cb])
             scale[p] = max(scale[p], r)
         for k, m in zip(*np.nonzero(valid & (owner < 0))):
             person = np.full(K, -1, dtype=np.int64)
             person[k] = m
             members.append(person)
-            limb_sum.append(0.0)
         if not members:
-            return np.zeros((0, K), np.int64), np.zeros((0, ), np.float32)
+            return np.zeros((0, K), np.int64)
         index = np.stack(members)
-        alive = (index >= 0).any(1)
-        return index[alive], np.asarray(limb_sum, np.float32)[alive]
+        return index[(index >= 0).any(1)]
 
     def _person_scale(self, points: np.ndarray, found: np.ndarray) -> np.ndarray:
         """(P,) scale of each person: the largest ratio of one of its limbs to that limb's
@@ -318,8 +311,8 @@ class BKPoseGrouping:
         both = found[:, links[:, 0]] & found[:, links[:, 1]]
         return np.where(both, length / self._limb_length, 0).max(1, initial=0)
 
-    def _merge_fragments(self, index: np.ndarray, limb_total: np.ndarray,
-                         locs: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    def _merge_fragments(self, index: np.ndarray, locs: np.ndarray,
+                         scores: np.ndarray) -> np.ndarray:
         """Join the parts of one person that no link connects (a joint between them is missing).
 
         For keypoints a, b of two different people (types at most ``merge_max_hops`` skeleton
@@ -327,18 +320,19 @@ class BKPoseGrouping:
         two types in shoulder widths (:data:`COCO_LIMB_LENGTHS`; hops for other skeletons), and
         ``r = d / S``, ``S`` the people's scale in shoulder widths (:meth:`_person_scale`;
         the geometric mean of the two, or the one known when the other has no limb). Pairs
-        with ``r <= merge_ratio`` join their people, smallest ``d`` first, when the two have
+        with ``r <= merge_ratio`` join their people, smallest ``d / m`` first (``m`` the weaker
+        of the two people's mean keypoint scores), when the two have
         no keypoint type in common and no link joins a keypoint of one to a keypoint of the
         other: that link's body-part map would have connected them, had they been one person
         (the limb evidence against a merge).
 
         Args:
             index (np.ndarray): (P, K) candidate index of each keypoint, -1 where missing.
-            limb_total (np.ndarray): (P,) summed limb scores.
             locs (np.ndarray): (K, M, 2) candidate locations.
+            scores (np.ndarray): (K, M) candidate scores.
 
         Returns:
-            tuple: the merged ``index`` (P', K) and ``limb_total`` (P',).
+            np.ndarray: the merged ``index`` (P', K).
         """
         P, K = index.shape
         found = index >= 0
@@ -364,13 +358,18 @@ class BKPoseGrouping:
         # every pair of people that may merge, closest first: the smallest distance of their
         # keypoints per unit of skeleton path (in pixels: a big person near a lone keypoint
         # does not outrank the small one it sits beside)
+        # ... divided by the weaker of the two people's mean keypoint scores: a strong lone
+        # keypoint beside a person outranks faint leftover peaks a little closer
+        mean = np.where(found, scores[np.arange(K), np.where(found, index, 0)], 0).sum(1) / \
+            np.maximum(found.sum(1), 1)
+        closeness = closeness / np.maximum(np.minimum(mean[pid][:, None], mean[pid][None]), 1e-6)
         best = np.full((P, P), np.inf)
         first, second = np.nonzero(ok)
         np.minimum.at(best, (pid[first], pid[second]), closeness[first, second])
         best[linked] = np.inf
         pi, pj = np.nonzero(np.isfinite(best))
         if not len(pi):
-            return index, limb_total
+            return index
         order = np.argsort(best[pi, pj], kind='stable')
         root = np.arange(P)
         for i, j in zip(pi[order], pj[order]):
@@ -381,15 +380,13 @@ class BKPoseGrouping:
             if i != j and not linked[i, j]:
                 index[i] = np.where(found[j], index[j], index[i])
                 found[i] |= found[j]
-                limb_total[i] += limb_total[j]
                 linked[i] |= linked[j]
                 linked[:, i] |= linked[:, j]
                 root[j] = i
         keep = root == np.arange(P)
-        return index[keep], limb_total[keep]
+        return index[keep]
 
-    def _finish(self, index: np.ndarray, limb_total: np.ndarray, locs: np.ndarray,
-                scores: np.ndarray) -> Decoded:
+    def _finish(self, index: np.ndarray, locs: np.ndarray, scores: np.ndarray) -> Decoded:
         """Drop weak fragments, fill missing keypoints, score and sort people (step 5).
 
         Returns:
@@ -409,7 +406,12 @@ class BKPoseGrouping:
         keypoints = locs[k_grid[keep], safe]  # (P, K, 2)
         mean = (keypoints * found[..., None]).sum(1) / np.maximum(found.sum(1), 1)[:, None]
         keypoints = np.where(found[..., None], keypoints, mean[:, None]).astype(np.float32)
-        instance_scores = (keypoint_scores.sum(1) + limb_total[keep]) / (K + self.num_links)
+        # mean keypoint score x (1 - exp(-n / 3)), n keypoints: a real person seen by a few
+        # strong keypoints (a face and a wrist: 0.74 of its mean) outranks a skeleton of faint
+        # leftover peaks, and a fragment of one or two keypoints ranks below a whole person
+        count = found.sum(1)
+        instance_scores = (keypoint_scores.sum(1) / np.maximum(count, 1) *
+                           (1 - np.exp(-count / 3.0)))
         order = np.argsort(-instance_scores, kind='stable')[:self.max_instances]
         return keypoints[order], keypoint_scores[order], instance_scores[order].astype(
             np.float32)
