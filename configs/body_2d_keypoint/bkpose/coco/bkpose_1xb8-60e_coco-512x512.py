@@ -141,7 +141,7 @@ val_dataloader = dict(
     ))
 test_dataloader = val_dataloader
 
-# evaluators: the decoder's instance score (keypoint + limb scores) ranks the people
+# evaluators: the decoder's instance score (mean keypoint score x 1 - exp(-n / 3)) ranks the people
 val_evaluator = dict(
     type='CocoMetric',
     ann_file=data_root + 'annotations/person_keypoints_val2017.json',
