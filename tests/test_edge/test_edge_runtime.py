@@ -114,6 +114,40 @@ def test_edge_sidecar_errors(tmp_path: Path):
         EdgePoseEstimator(str(tmp_path / 'model.onnx'))
 
 
+def test_edge_session_options():
+    """Defaults: one intra-op thread per physical core, no worker spinning (spinning workers
+    hold the cores that the numpy decoding needs after ``run``), all graph optimisations."""
+    import onnxruntime as ort
+
+    from posezoo.edge.runtime import physical_cores, session_options
+    options = session_options()
+    assert options.intra_op_num_threads == physical_cores() >= 1
+    assert options.get_session_config_entry('session.intra_op.allow_spinning') == '0'
+    assert options.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    assert session_options(3, spinning=True).get_session_config_entry(
+        'session.intra_op.allow_spinning') == '1'
+    with pytest.raises(ValueError, match='graph_optimization'):
+        session_options(graph_optimization='fast')
+
+
+def test_edge_quantize_cli_and_calibration_images(repo_root: Path, coco_mini: Path):
+    """The quantiser's defaults (mirror images, fp32 stem and heatmap layer, 64 images) and its
+    calibration set: folders taken in turn."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'quantize_edge', repo_root / 'tools' / 'deployment' / 'quantize_edge.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    args = tool.parse_args(['m.onnx', '--calibration', 'a'])
+    assert (args.num_images, args.no_flip, args.int8_stem, args.int8_head) == (64, False, False,
+                                                                                False)
+    files = tool.calibration_images([str(coco_mini / 'val2017'), str(coco_mini / 'train2017')], 4)
+    assert [Path(f).parent.name for f in files] == ['val2017', 'train2017'] * 2
+    assert len(tool.calibration_images(str(coco_mini / 'val2017'), 1000)) == 79
+    with pytest.raises(FileNotFoundError, match='no calibration images'):
+        tool.calibration_images(str(repo_root / 'docs'), 4)
+
+
 @pytest.mark.slow
 def test_edge_equals_torch_pipeline(edge_model: dict):
     """In-process edge runtime vs the full pipeline on the same exported weights."""
