@@ -217,21 +217,14 @@ class BKPoseHeatmap(BaseKeypointCodec):
         self.d0 = 3 * sigma_b if d0 is None else d0
         self._hm = dict(sigma_k=sigma_k / stride, sigma_b=sigma_b / stride,
                         r0=self.r0 / stride, d0=self.d0 / stride)
-        self.score_thr = score_thr
         if nms_kernel % 2 != 1:
             raise ValueError(f'BKPoseHeatmap: nms_kernel must be odd, got {nms_kernel}')
-        self.nms_kernel = nms_kernel
-        self.max_candidates = max_candidates
-        self.num_samples = num_samples
-        self.limb_thr = limb_thr
-        self.min_on_limb = min_on_limb
-        self.length_tolerance = length_tolerance
-        self.merge_ratio = merge_ratio
-        self.merge_max_hops = merge_max_hops
-        self.min_keypoints = min_keypoints
-        self.min_fragment_score = min_fragment_score
-        self.min_mean_score = min_mean_score
-        self.max_instances = max_instances
+        # the decoding settings, read by grouping() (and written to the edge sidecar)
+        for name, value in zip(GROUPING_KEYS[2:], (
+                score_thr, nms_kernel, max_candidates, num_samples, limb_thr, min_on_limb,
+                length_tolerance, merge_ratio, merge_max_hops, min_keypoints, min_fragment_score,
+                min_mean_score, max_instances)):
+            setattr(self, name, value)
         # adjacency of keypoint types and hops between them in the skeleton (inf: unconnected)
         self._adjacency, self._hops = skeleton_graph(num_keypoints, self.skeleton_links)
 
