@@ -2,11 +2,12 @@
 
 Importing a domain package registers its modules into the matching OpenMMLab registries:
 ``posezoo.pose`` (mmpose), ``posezoo.action`` (mmaction), ``posezoo.cls`` (mmpretrain).
-``posezoo.edge`` needs only onnxruntime, numpy and OpenCV (``pip install posezoo[edge]``).
+``posezoo.edge`` needs only onnxruntime, numpy and OpenCV (``pip install --no-deps posezoo`` plus
+those three: ``docs/deployment.md``).
 """
 from .version import __version__
 
-try:  # absent in a posezoo[edge] install, which never loads checkpoints
+try:  # absent in an edge (--no-deps) install, which never loads checkpoints
     import mmengine  # noqa: F401
     import torch  # noqa: F401
 except ImportError:

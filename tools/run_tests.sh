@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install.sh
 PY="${POSEZOO_VENV:-.venv}/bin/python"
-echo "[posezoo tests] code style: ruff check (configuration in pyproject.toml)"
+echo "[posezoo tests] code style: ruff check (configuration in ruff.toml)"
 "$PY" -m ruff check .
 export PYTHONUNBUFFERED=1
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
