@@ -30,7 +30,6 @@ them, with no network involved:
 """
 import argparse
 import copy
-import os
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -39,9 +38,9 @@ import numpy as np
 from xtcocotools.coco import COCO
 from xtcocotools.cocoeval import COCOeval
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-COCO_MINI = Path(os.environ.get('POSEZOO_SHARED', REPO_ROOT.parent / 'shared')) / 'data' / \
-    'coco-mini'
+from posezoo.utils.paths import shared_dir
+
+COCO_MINI = shared_dir() / 'data' / 'coco-mini'
 
 
 def labelled_people(data: dict) -> Dict[int, List[dict]]:

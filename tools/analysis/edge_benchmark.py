@@ -47,10 +47,11 @@ from posezoo.apis import inference, init_model  # noqa: E402
 from posezoo.edge import EdgePoseEstimator  # noqa: E402
 from posezoo.edge.preprocess import normalize  # noqa: E402
 from posezoo.edge.runtime import session_options  # noqa: E402
+from posezoo.utils.paths import shared_dir  # noqa: E402
 
 BKPOSE = 'configs/body_2d_keypoint/bkpose/coco/bkpose_1xb8-60e_coco-512x512.py'
 HIGHERHRNET = 'configs/body_2d_keypoint/higherhrnet/coco/higherhrnet_hrnet-w32_8xb24-300e_coco-512x512.py'
-SHARED = osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'coco-mini'))
+SHARED = str(shared_dir() / 'data' / 'coco-mini')
 #: coco-mini val2017 images with the most people (13, 9, 4, 4, 3).
 CROWD = ('000000217285.jpg', '000000350679.jpg', '000000151938.jpg', '000000183709.jpg',
          '000000311002.jpg')

@@ -34,10 +34,10 @@ from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 from mmpose.utils import register_all_modules
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import posezoo.pose  # noqa: E402,F401  (registers the HigherHRNet modules)
 from posezoo.pose.higherhrnet import COCO_KEYPOINT_ORDER  # noqa: E402
+from posezoo.utils.paths import REPO_ROOT, shared_dir  # noqa: E402
 
 CONFIG = REPO_ROOT / ('configs/body_2d_keypoint/higherhrnet/coco/'
                       'higherhrnet_hrnet-w32_8xb24-300e_coco-512x512.py')
@@ -45,8 +45,7 @@ CONFIG = REPO_ROOT / ('configs/body_2d_keypoint/higherhrnet/coco/'
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='HigherHRNet post-processing speed')
-    parser.add_argument('--fixture', default=str(REPO_ROOT.parent / 'shared' / 'fixtures' /
-                                                 'higherhrnet-official-e2e'))
+    parser.add_argument('--fixture', default=str(shared_dir() / 'fixtures' / 'higherhrnet-official-e2e'))
     parser.add_argument('--config', default=str(CONFIG))
     parser.add_argument('--repeats', type=int, default=9)
     parser.add_argument('--threads', type=int, default=2, help='torch CPU threads')

@@ -29,9 +29,9 @@ from posezoo.apis import init_model  # noqa: E402
 from posezoo.deployment.onnx_export import INPUT_NAME, export_onnx, ort_session  # noqa: E402
 from posezoo.edge.preprocess import bottomup_resize, normalize  # noqa: E402
 from posezoo.edge.sidecar import sidecar_from_model, sidecar_path, write_sidecar  # noqa: E402
+from posezoo.utils.paths import coco_mini_image  # noqa: E402
 
-DEFAULT_IMAGE = osp.normpath(osp.join(REPO_ROOT, '..', 'shared', 'data', 'coco-mini', 'val2017',
-                                      '000000350679.jpg'))
+DEFAULT_IMAGE = str(coco_mini_image())
 
 
 class FinalHeatmaps(nn.Module):

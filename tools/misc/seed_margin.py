@@ -21,7 +21,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from posezoo.utils.paths import REPO_ROOT
 
 
 def run_seed(seed: int, pytest_args: list, figures: Path) -> int:
