@@ -15,15 +15,19 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get('POSEZOO_SHARED', REPO_ROOT.parent / 'shared'))
 
 
+def skip_or_fail(message: str) -> None:
+    """Skip the test with ``message``, or fail it under ``POSEZOO_REQUIRE_SHARED=1`` (CI)."""
+    if os.environ.get('POSEZOO_REQUIRE_SHARED') == '1':
+        pytest.fail(message + '; POSEZOO_REQUIRE_SHARED=1 forbids skipping', pytrace=False)
+    pytest.skip(message)
+
+
 def require_data(path: Union[str, Path], what: str = 'test data') -> Path:
-    """``path`` if it exists; otherwise skip (or fail under ``POSEZOO_REQUIRE_SHARED=1``)."""
+    """``path`` if it exists; otherwise :func:`skip_or_fail` naming it."""
     path = Path(path)
     if not path.exists():
-        message = (f'{what} not found: {path} (set POSEZOO_SHARED to the shared/ folder, '
-                   'see README "Test data")')
-        if os.environ.get('POSEZOO_REQUIRE_SHARED') == '1':
-            pytest.fail(message + '; POSEZOO_REQUIRE_SHARED=1 forbids skipping', pytrace=False)
-        pytest.skip(message)
+        skip_or_fail(f'{what} not found: {path} (set POSEZOO_SHARED to the shared/ folder, '
+                     'see README "Test data")')
     return path
 
 
