@@ -193,7 +193,7 @@ def _closest_person(keypoints: np.ndarray, labelled: np.ndarray, visible: np.nda
     return int(np.argmin(dist)), float(dist.min())
 
 
-@pytest.mark.slow
+@pytest.mark.learning  # the overfit model depends on the seed (tools/misc/seed_margin.py)
 def test_edge_int8_agrees_with_fp32(edge_model: dict, figure):
     """INT8 (static, calibrated on coco-mini val2017 and the mirror images, first convolution and
     heatmap layer in fp32: ``quantize_edge``'s defaults) vs fp32 on the overfit model, on the
