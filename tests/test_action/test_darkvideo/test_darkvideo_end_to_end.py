@@ -33,7 +33,7 @@ def train(config: Path, work_dir: Path, data: Path, seed_options: list, *options
         sys.executable, str(REPO_ROOT / 'tools' / 'train.py'), str(config), '--work-dir',
         str(work_dir), '--cfg-options', *seed_options, f'train_cfg.max_epochs={EPOCHS}',
         f'train_cfg.val_begin={EPOCHS}', f'train_cfg.val_interval={EPOCHS}',
-        f'param_scheduler.0.end={EPOCHS}', f'param_scheduler.0.T_max={EPOCHS}',
+        f'param_scheduler.1.end={EPOCHS}', f'param_scheduler.1.T_max={EPOCHS - 1}',
         'default_hooks.logger.interval=2', *data_options, *options
     ], check=True, cwd=REPO_ROOT)
     # the run's logged scalars (one JSON object per line; validation rows carry acc/top1)
