@@ -18,6 +18,13 @@ import numpy as np
 
 Decoded = Tuple[np.ndarray, np.ndarray, np.ndarray]
 
+#: The codec settings that decoding reads: the arguments of :class:`BKPoseGrouping` besides K
+#: and the links (``BKPoseHeatmap`` attributes, written to the edge sidecar).
+GROUPING_KEYS = ('input_size', 'heatmap_size', 'score_thr', 'nms_kernel', 'max_candidates',
+                 'num_samples', 'limb_thr', 'min_on_limb', 'length_tolerance', 'merge_ratio',
+                 'merge_max_hops', 'min_keypoints', 'min_fragment_score', 'min_mean_score',
+                 'max_instances')
+
 
 def empty_result(K: int) -> Decoded:
     """No people: keypoints (0, K, 2), keypoint scores (0, K), instance scores (0,)."""

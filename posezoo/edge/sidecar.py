@@ -25,13 +25,12 @@ from typing import Any, Dict
 
 import numpy as np
 
+from .grouping import GROUPING_KEYS
+
 SIDECAR_FORMAT = 'posezoo-edge/1'
 
 #: The codec attributes that decoding reads (see :class:`posezoo.edge.decode.EdgeBKPoseDecoder`).
-CODEC_KEYS = ('input_size', 'heatmap_size', 'num_keypoints', 'skeleton_links', 'score_thr',
-              'nms_kernel', 'max_candidates', 'num_samples', 'limb_thr', 'min_on_limb',
-              'length_tolerance', 'merge_ratio', 'merge_max_hops', 'min_keypoints',
-              'min_fragment_score', 'min_mean_score', 'max_instances')
+CODEC_KEYS = ('num_keypoints', 'skeleton_links') + GROUPING_KEYS
 
 
 def _plain(value: Any) -> Any:

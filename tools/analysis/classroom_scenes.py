@@ -38,6 +38,7 @@ import numpy as np
 from xtcocotools.coco import COCO
 from xtcocotools.cocoeval import COCOeval
 
+from posezoo.edge.grouping import skeleton_graph
 from posezoo.utils.paths import shared_dir
 
 COCO_MINI = shared_dir() / 'data' / 'coco-mini'
@@ -175,7 +176,7 @@ def degrade(codec, keypoints: np.ndarray, visible: np.ndarray,
         np.maximum(heatmaps, maps * gain[:, None, None].astype(np.float32), out=heatmaps)
     sigma_k = codec.sigma_k / float(codec.scale_factor.mean())
     points = codec.to_heatmap(keypoints) if len(keypoints) else np.zeros((0, K, 2))
-    adjacency = codec._adjacency
+    adjacency, _ = skeleton_graph(K, codec.skeleton_links)
     for k in range(K):  # ghosts of type k at a skeleton neighbour of the same person
         ghosts = []
         for person, vis in zip(points, visible):

@@ -73,7 +73,7 @@ from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor
 
-from posezoo.edge.grouping import BKPoseGrouping, skeleton_graph
+from posezoo.edge.grouping import GROUPING_KEYS, BKPoseGrouping
 
 
 def resolve_metainfo(metainfo: Union[dict, str]) -> dict:
@@ -225,8 +225,6 @@ class BKPoseHeatmap(BaseKeypointCodec):
                 length_tolerance, merge_ratio, merge_max_hops, min_keypoints, min_fragment_score,
                 min_mean_score, max_instances)):
             setattr(self, name, value)
-        # adjacency of keypoint types and hops between them in the skeleton (inf: unconnected)
-        self._adjacency, self._hops = skeleton_graph(num_keypoints, self.skeleton_links)
 
     @property
     def num_channels(self) -> int:
@@ -357,13 +355,6 @@ class BKPoseHeatmap(BaseKeypointCodec):
                              f'got {tuple(encoded.shape)}')
         return self.grouping().decode(encoded)
 
-
-#: The codec settings that decoding reads (the arguments of ``BKPoseGrouping`` besides K and
-#: the links).
-GROUPING_KEYS = ('input_size', 'heatmap_size', 'score_thr', 'nms_kernel', 'max_candidates',
-                 'num_samples', 'limb_thr', 'min_on_limb', 'length_tolerance', 'merge_ratio',
-                 'merge_max_hops', 'min_keypoints', 'min_fragment_score', 'min_mean_score',
-                 'max_instances')
 
 
 class _TorchKernels(BKPoseGrouping):
