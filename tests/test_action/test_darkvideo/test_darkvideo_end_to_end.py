@@ -1,9 +1,10 @@
 """End to end on CPU: dark clips generated from real COCO photographs by
 ``tools/misc/make_dark_clips.py``, the Zero-DCE teacher trained, then the KD student trained from
 its checkpoint, both through ``tools/train.py`` with the darkclips configs (torchvision's R(2+1)D
-layout cut to depth 10 / one stage, 16 x 16 clips; the teacher 12 epochs, the student 20); top-1 (from the run's logged
-scalars) printed and asserted at least twice chance (0.25); the KD checkpoint exported to a plain
-student checkpoint and both used through ``posezoo.apis.init_model``.
+layout cut to depth 10 / one stage, 16 x 16 clips; the teacher 12 epochs, the student 20); top-1
+(from the run's logged scalars) printed and asserted at least twice chance (0.25); the KD
+checkpoint exported to a plain student checkpoint and both used through
+``posezoo.apis.init_model``.
 
 Deterministic: the data set, MMEngine's seed and deterministic mode (``train_options``), no
 data-loader workers, one thread; ``POSEZOO_TEST_SEED`` changes the seed (tools/misc/seed_margin.py).
