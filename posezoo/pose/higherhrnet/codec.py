@@ -1,6 +1,6 @@
 """Multi-resolution associative-embedding codec for HigherHRNet (Cheng et al., CVPR 2020)."""
 from math import inf
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -8,6 +8,8 @@ from mmpose.codecs import AssociativeEmbedding
 from mmpose.registry import KEYPOINT_CODECS
 from scipy.optimize import linear_sum_assignment
 from torch import Tensor
+
+from .input_maps import InputMaps
 
 #: The grouping order of the official HigherHRNet for COCO: head, shoulders, hips, then limbs.
 COCO_KEYPOINT_ORDER = [0, 1, 2, 3, 4, 5, 6, 11, 12, 7, 8, 9, 10, 13, 14, 15, 16]
@@ -197,33 +199,58 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             (N, K) and ``instance_scores`` (N,) (mean score of the grouped keypoints).
         """
         B, K, H, W = batch_heatmaps.shape
-        L = batch_tags.shape[1] // K
-        heatmaps = batch_heatmaps.detach().float()
-        tags = batch_tags.detach().float().reshape(B, L, K, H * W)
-        topk_vals, topk_inds = self._top_peaks(heatmaps)  # (B, K, T)
-        topk_tags = tags.gather(3, topk_inds[:, None].expand(-1, L, -1, -1))  # (B, L, K, T)
-        topk_tags = topk_tags.permute(0, 2, 3, 1)  # (B, K, T, L)
-
         batch_keypoints, batch_scores, batch_instance_scores = [], [], []
         for b in range(B):
-            inds = topk_inds[b].cpu().numpy()
-            grouped = self._group(topk_vals[b].cpu().numpy(),
-                                  np.stack((inds % W, inds // W), axis=-1),
-                                  topk_tags[b].cpu().numpy())  # (N, K, 3 + L)
-            keypoints, scores, instance_scores = self._adjust_and_refine(
-                grouped, heatmaps[b], tags[b])
+            keypoints, scores, instance_scores = self.decode_maps(InputMaps(batch_heatmaps[b],
+                                                                       batch_tags[b]))
             batch_keypoints.append(keypoints)
             batch_scores.append(scores)
             batch_instance_scores.append(instance_scores)
         return batch_keypoints, batch_scores, batch_instance_scores
 
-    def _top_peaks(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
+    def decode_maps(self, maps: InputMaps) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Group and refine the keypoints of one image (see :meth:`batch_decode`).
+
+        Args:
+            maps (InputMaps): the image's heatmaps and tags at the input resolution, dense or
+                projected where the decoder reads them (:class:`ProjectedInputMaps`).
+
+        Returns:
+            tuple: ``keypoints`` (N, K, 2) in input coordinates, ``keypoint_scores`` (N, K) and
+            ``instance_scores`` (N,).
+        """
+        heatmaps = maps.heatmaps  # (K, H, W)
+        K, H, W = heatmaps.shape
+        positive = maps.positive()
+        types, pixels, values, positive_tags = positive
+        # the candidates above the threshold in (type, pixel) order, for the NMS and top-k
+        above = (values > self.decode_keypoint_thr).nonzero()[:, 0]
+        keys, order = (types[above] * (H * W) + pixels[above]).sort()
+        above = above[order]
+        vals, inds = self._top_peaks(heatmaps[None], (types[above], pixels[above]))
+        vals, inds = vals[0], inds[0]  # (K, T)
+        # the tags of the top-k peaks, looked up among the positive pixels (slots without a
+        # peak get 0; the grouping discards them)
+        slots = torch.arange(K, device=inds.device)[:, None] * (H * W) + inds
+        found = torch.searchsorted(keys, slots).clamp_(max=max(len(keys) - 1, 0))
+        topk_tags = (positive_tags[:, above[found]] if len(keys) else
+                     positive_tags.new_zeros(len(positive_tags), *inds.shape))  # (L, K, T)
+        topk_tags = topk_tags.where(vals[None] > 0, 0.0).permute(1, 2, 0)  # (K, T, L)
+        inds = inds.cpu().numpy()
+        grouped = self._group(vals.cpu().numpy(), np.stack((inds % W, inds // W), axis=-1),
+                              topk_tags.cpu().numpy())  # (N, K, 3 + L)
+        return self._adjust_and_refine(grouped, maps, positive)
+
+    def _top_peaks(self, heatmaps: Tensor, above: Optional[Tuple[Tensor, Tensor]] = None
+                   ) -> Tuple[Tensor, Tensor]:
         """The official NMS + top-k: the ``decode_topk`` largest local maxima (``kernel x kernel``
         max pooling) of each heatmap, on the pixels above ``decode_keypoint_thr`` only (the
         others are discarded by the grouping anyway; their slots get score 0).
 
         Args:
             heatmaps (Tensor): (B, K, H, W).
+            above (tuple, optional): the maps (index b * K + k) and flat pixels (P,) above the
+                threshold, in (map, pixel) order, when the caller knows them.
 
         Returns:
             tuple: values and flat indices, both (B, K, T), in decreasing value order.
@@ -232,7 +259,9 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         T = self.decode_topk
         flat = heatmaps.reshape(B * K, H * W)
         # every pixel above the threshold of every map at once, in (map, index) order
-        rows, pixels = (flat > self.decode_keypoint_thr).nonzero(as_tuple=True)
+        if above is None:
+            above = (flat > self.decode_keypoint_thr).nonzero(as_tuple=True)
+        rows, pixels = above
         values = flat[rows, pixels]
         y, x = pixels // W, pixels % W
         # a local maximum is at least its four neighbours (cheap test first), then its window
@@ -350,89 +379,103 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         offsets = torch.stack((right > left, down > up), dim=1).to(heatmaps.dtype)
         return offsets * 0.5 - 0.25
 
-    def _refine_argmax(self, heatmap: Tensor, tags: Tensor, person_tags: Tensor) -> Tensor:
-        """The official refine search: for every person, the first maximum p* of
-        ``score = heatmap - round(||tags - person tag||)``, where only a p* with a positive
-        heatmap value matters (the official code fills the keypoint only then).
+    def _refine_argmax(self, pixels: Tensor, values: Tensor, pixel_tags: Tensor,
+                       person_tags: Tensor, size: int,
+                       exact: Callable[[int, int], Tuple[Tensor, Tensor]]) -> Tensor:
+        """The official refine search: for every person, the first maximum p* (in flat index
+        order) of ``score = heatmap - round(||tags - person tag||)`` over the whole map, where
+        only a p* with a positive heatmap value matters (the official code fills the keypoint
+        only then).
 
         The rounded distance is >= 0, so a pixel scores at most its heatmap value: the search
         runs on ever larger sets of bright pixels (heatmap >= each of ``refine_floors``, then
-        every positive pixel; each set in increasing index order, so the first maximum stays
-        first). A person whose best score reaches the floor of the set has found p* (no pixel
-        outside can reach it). A person still unresolved after the positive pixels has p* there
-        only if no non-positive pixel scores higher (or equal, earlier); those are scanned in
-        chunks until one does. Same result as the official full
+        every positive pixel). A person whose best score reaches the floor of the set has found
+        p* (no pixel outside can reach it). A person still unresolved after the positive pixels
+        has p* there only if no non-positive pixel scores higher (or equal, earlier); those are
+        read through ``exact`` in chunks until one does. Same result as the official full
         search, on a small part of the map for most persons.
 
         Args:
-            heatmap (Tensor): (H*W,) heatmap of one keypoint type.
-            tags (Tensor): (L, H*W) its tag maps.
+            pixels (Tensor): (P,) flat indices of the positive pixels of one keypoint type's
+                heatmap, in any order.
+            values (Tensor): (P,) their heatmap values.
+            pixel_tags (Tensor): (L, P) their tags.
             person_tags (Tensor): (M, L) mean tag of each person.
+            size (int): H*W, the pixels of the map.
+            exact (callable): ``exact(start, stop)`` -> heatmap (Q,) and tags (L, Q) of the
+                flat pixels [start, stop).
 
         Returns:
             Tensor: (M,) long flat index of each person's maximum, -1 where the maximum is on a
             pixel whose heatmap value is <= 0 (nothing to fill).
         """
 
-        def scores(pixels: Tensor, people: Tensor) -> Tensor:
-            """(P,) pixels, (M', L) tags -> (M', P) scores (float32 as officially)."""
-            diff = tags[:, pixels][None] - people[:, :, None]  # (M', L, P)
+        def first_max(keep: Optional[Tensor], people: Tensor) -> Tuple[Tensor, Tensor]:
+            """Best score and its first pixel (M',) of each person over the positive pixels
+            ``keep`` (indices; all if None), float32 as officially."""
+            pix, val, tag = ((pixels, values, pixel_tags) if keep is None else
+                             (pixels[keep], values[keep], pixel_tags[:, keep]))
+            diff = tag[None] - people[:, :, None]  # (M', L, P')
             dist = diff.mul_(diff).sum(dim=1).sqrt_()
-            return heatmap[pixels][None] - dist.round_()
+            score = val[None] - dist.round_()
+            best = score.max(dim=1).values
+            first = torch.where(score == best[:, None], pix[None], size).min(dim=1).values
+            return best, first
 
-        best = torch.full((len(person_tags), ), -1, dtype=torch.long, device=heatmap.device)
-        todo = torch.arange(len(person_tags), device=heatmap.device)
-        positive = (heatmap > 0).nonzero()[:, 0]
-        positive_values = heatmap[positive]
+        device = person_tags.device
+        best = torch.full((len(person_tags), ), -1, dtype=torch.long, device=device)
+        todo = torch.arange(len(person_tags), device=device)
         for floor in self.refine_floors:
-            pixels = positive[positive_values >= floor]
-            if not len(pixels):
+            keep = (values >= floor).nonzero()[:, 0]
+            if not len(keep):
                 continue
-            values, index = scores(pixels, person_tags[todo]).max(dim=1)
-            done = values >= floor
-            best[todo[done]] = pixels[index[done]]
+            scores, first = first_max(keep, person_tags[todo])
+            done = scores >= floor
+            best[todo[done]] = first[done]
             todo = todo[~done]
             if not len(todo):
                 return best
 
-        if not len(positive):
+        if not len(pixels):
             return best
-        values, index = scores(positive, person_tags[todo]).max(dim=1)
-        candidates = positive[index]
-        done = values > 0  # no non-positive pixel can reach a positive score
+        scores, candidates = first_max(None, person_tags[todo])
+        done = scores > 0  # no non-positive pixel can reach a positive score
         best[todo[done]] = candidates[done]
-        todo, values, candidates = todo[~done], values[~done], candidates[~done]
+        todo, scores, candidates = todo[~done], scores[~done], candidates[~done]
         # the rest of the map in index order, in contiguous slices of growing length (the
         # first one usually beats everybody); its positive pixels are already counted
         start, step = 0, 4096
-        while len(todo) and start < len(heatmap):
-            stop = min(start + step, len(heatmap))
-            diff = tags[None, :, start:stop] - person_tags[todo][:, :, None]  # (M', L, P)
+        while len(todo) and start < size:
+            stop = min(start + step, size)
+            chunk, chunk_tags = exact(start, stop)
+            diff = chunk_tags[None] - person_tags[todo][:, :, None]  # (M', L, Q)
             dist = diff.mul_(diff).sum(dim=1).sqrt_()
-            chunk = heatmap[start:stop]
             chunk_scores = (chunk[None] - dist.round_()).masked_fill_(chunk[None] > 0, -inf)
-            index = torch.arange(start, stop, device=heatmap.device)
-            beaten = ((chunk_scores > values[:, None]) |
-                      ((chunk_scores == values[:, None]) &
+            index = torch.arange(start, stop, device=device)
+            beaten = ((chunk_scores > scores[:, None]) |
+                      ((chunk_scores == scores[:, None]) &
                        (index[None] < candidates[:, None]))).any(dim=1)
-            todo, values, candidates = todo[~beaten], values[~beaten], candidates[~beaten]
+            todo, scores, candidates = todo[~beaten], scores[~beaten], candidates[~beaten]
             start, step = stop, min(2 * step, 65536)
         best[todo] = candidates  # never beaten: the maximum is on a positive pixel
         return best
 
-    def _adjust_and_refine(self, grouped: np.ndarray, heatmaps: Tensor, tags: Tensor
+    def _adjust_and_refine(self, grouped: np.ndarray, maps: InputMaps,
+                           positive: Tuple[Tensor, Tensor]
                            ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The official ``adjust``, person scores and ``refine`` for all persons of an image.
 
         Args:
             grouped (np.ndarray): (N, K, 3 + L) grouped candidates.
-            heatmaps (Tensor): (K, H, W) heatmaps.
-            tags (Tensor): (L, K, H*W) tag maps.
+            maps (InputMaps): the image's heatmaps (K, H, W) and tags (L, K, H*W).
+            positive (tuple): keypoint types, flat pixels, values and tags of the positive
+                heatmap pixels, grouped by type (:meth:`InputMaps.positive`).
 
         Returns:
             tuple: keypoints (N, K, 2) (input pixels), keypoint scores (N, K), person
             scores (N,), float32.
         """
+        heatmaps = maps.heatmaps
         N, K, _ = grouped.shape
         _, H, W = heatmaps.shape
         device = heatmaps.device
@@ -452,9 +495,14 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
                                   for n in range(N)])
             mean_tags = torch.from_numpy(mean_tags).to(device)  # (N, L)
             flat_heatmaps = heatmaps.reshape(K, H * W)
+            types, pixels, values, pixel_tags = positive
+            bounds = torch.searchsorted(types, torch.arange(K + 1, device=device)).tolist()
             for k in missing.any(0).nonzero()[:, 0].tolist():
                 people = missing[:, k].nonzero()[:, 0]
-                best = self._refine_argmax(flat_heatmaps[k], tags[:, k], mean_tags[people])
+                span = slice(bounds[k], bounds[k + 1])
+                best = self._refine_argmax(
+                    pixels[span], values[span], pixel_tags[:, span], mean_tags[people], H * W,
+                    lambda start, stop, k=k: maps.exact(k, start, stop))
                 people, best = people[best >= 0], best[best >= 0]
                 vals = flat_heatmaps[k, best]
                 x, y = best % W, best // W

@@ -11,6 +11,8 @@ from mmpose.registry import KEYPOINT_CODECS, MODELS
 from mmpose.utils.typing import ConfigType, OptConfigType, OptSampleList
 from torch import Tensor, nn
 
+from .input_maps import InputMaps, MapPart, ProjectedInputMaps
+
 LossCfg = Union[ConfigType, Sequence[ConfigType]]
 
 #: (padding, output_padding) of a stride-2 transposed convolution per kernel size.
@@ -195,33 +197,59 @@ class HigherHRNetHead(BaseHead):
         maps = maps.flip(-1).view(B, C // K, K, H, W)[:, :, flip_indices]
         return maps.reshape(B, C, H, W)
 
-    def _aggregate_outputs(self, outputs: List[Tensor], flip_indices: Optional[List[int]] = None
-                           ) -> Tuple[Tensor, Tensor]:
+    def _aggregate_parts(self, outputs: List[Tensor], flip_indices: Optional[List[int]] = None
+                         ) -> Tuple[Tensor, List[List[MapPart]]]:
         """Average the resolutions at the highest one, as the official
         ``get_multi_stage_outputs``: every lower output is upsampled (bilinear,
         ``align_corners=False``) to the size of the last output, heatmaps are averaged and the
         tags of every tagged output kept. With ``flip_indices`` the outputs are those of the
         mirrored image: they are flipped back and their keypoint channels swapped.
 
+        The tags are returned as :class:`MapPart` views of the outputs (upsampled and flipped
+        only where they are read), one per tag dimension and image.
+
         Returns:
-            tuple: heatmaps (B, K, H, W) and tags (B, L'*K, H, W) at the last output's size.
+            tuple: heatmaps (B, K, H, W) at the last output's size, and per image the L' tag
+            maps (K, H, W) as :class:`MapPart`.
         """
         K = self.num_keypoints
-        size = outputs[-1].shape[-2:]
-        heatmaps, tags = [], []
+        size = tuple(outputs[-1].shape[-2:])
+        order = torch.tensor(flip_indices if flip_indices is not None else range(K),
+                             device=outputs[0].device)
+        heatmaps, tags = [], [[] for _ in range(len(outputs[0]))]
         for r, out in enumerate(outputs):
-            if out.shape[-2:] != size:
-                out = F.interpolate(out, size=size, mode='bilinear', align_corners=False)
-            heatmaps.append(out[:, :K])
-            if self.with_tags[r]:
-                tags.append(self._full_tags(out[:, K:]))
+            upsampled = tuple(out.shape[-2:]) != size
+            heatmaps.append(F.interpolate(out[:, :K], size=size, mode='bilinear',
+                                          align_corners=False) if upsampled else out[:, :K])
+            if not self.with_tags[r]:
+                continue
+            source = out[:, K:]
+            if upsampled and size != (2 * out.shape[-2], 2 * out.shape[-1]):
+                source = F.interpolate(source, size=size, mode='bilinear', align_corners=False)
+                upsampled = False  # not an exact 2x: upsampled densely
+            dims = source.shape[1] // K if self.tag_per_keypoint else source.shape[1]
+            for b, image_tags in enumerate(tags):
+                for dim in range(dims):
+                    channels = dim * K + order if self.tag_per_keypoint else order * 0 + dim
+                    image_tags.append(
+                        MapPart(source[b], channels, upsampled, flip_indices is not None))
         # the mean of two maps is (a + b) / 2, without stacking them
         heatmaps = ((heatmaps[0] + heatmaps[1]) / 2 if len(heatmaps) == 2 else
                     torch.stack(heatmaps).mean(dim=0))
-        tags = tags[0] if len(tags) == 1 else torch.cat(tags, dim=1)
         if flip_indices is not None:
-            heatmaps, tags = self._flip(heatmaps, flip_indices), self._flip(tags, flip_indices)
+            heatmaps = self._flip(heatmaps, flip_indices)
         return heatmaps, tags
+
+    def _aggregate_outputs(self, outputs: List[Tensor], flip_indices: Optional[List[int]] = None
+                           ) -> Tuple[Tensor, Tensor]:
+        """:meth:`_aggregate_parts` with dense tags.
+
+        Returns:
+            tuple: heatmaps (B, K, H, W) and tags (B, L'*K, H, W) at the last output's size.
+        """
+        heatmaps, tags = self._aggregate_parts(outputs, flip_indices)
+        return heatmaps, torch.stack([torch.cat([part.dense() for part in image_tags])
+                                      for image_tags in tags])
 
     def predict(self,
                 feats: Union[Tuple[Tensor, ...], List],
@@ -252,59 +280,61 @@ class HigherHRNetHead(BaseHead):
             ``output_heatmaps``.
         """
         flip_test = test_cfg.get('flip_test', False)
-        if test_cfg.get('multiscale_test', False):
+        multiscale = test_cfg.get('multiscale_test', False)
+        if multiscale:
             assert is_list_of(feats, list if flip_test else tuple)
         else:
             feats = [feats]
         input_w, input_h = batch_data_samples[0].metainfo['input_size']
         size = (int(input_h), int(input_w))
-        K = self.num_keypoints
+        flip_indices = batch_data_samples[0].metainfo.get('flip_indices')
 
-        def project(maps: Tensor) -> Tensor:
-            if maps.shape[-2:] == size:
-                return maps
-            return F.interpolate(maps, size=size, mode='bilinear', align_corners=False)
-
-        scale_heatmaps, scale_tags = [], []
+        scale_maps = []
         for scale_feats in feats:
-            # each channel is interpolated on its own: heatmaps and tags are projected apart
-            # (the heatmaps of the image and its mirror are averaged after the projection)
             if flip_test:
-                flip_indices = batch_data_samples[0].metainfo['flip_indices']
                 feats_orig, feats_flip = scale_feats
-                heatmaps, tags = self._aggregate_outputs(self.forward(feats_orig))
-                heatmaps_flip, tags_flip = self._aggregate_outputs(
+                heatmaps, tags = self._aggregate_parts(self.forward(feats_orig))
+                heatmaps_flip, tags_flip = self._aggregate_parts(
                     self.forward(feats_flip), flip_indices)
-                heatmaps = project(torch.cat((heatmaps, heatmaps_flip), dim=1))
-                heatmaps = torch.add(heatmaps[:, :K], heatmaps[:, K:]).div_(2.0)
-                tags = project(torch.cat((tags, tags_flip), dim=1))
+                # the heatmaps of the image and its mirror are averaged after the projection
+                scale_maps.append([
+                    ProjectedInputMaps([h, h_flip], t + t_flip, size, lazy=not multiscale)
+                    for h, h_flip, t, t_flip in zip(heatmaps, heatmaps_flip, tags, tags_flip)
+                ])
             else:
-                heatmaps, tags = self._aggregate_outputs(self.forward(scale_feats))
-                heatmaps, tags = project(heatmaps), project(tags)
-            scale_heatmaps.append(heatmaps)
-            scale_tags.append(tags)
-        if len(feats) == 1:
-            batch_heatmaps, batch_tags = scale_heatmaps[0], scale_tags[0]
+                heatmaps, tags = self._aggregate_parts(self.forward(scale_feats))
+                scale_maps.append(
+                    [ProjectedInputMaps([h], t, size, lazy=not multiscale)
+                     for h, t in zip(heatmaps, tags)])
+        if multiscale:
+            # heatmaps averaged over scales, tags of every scale stacked (dense)
+            dense = [[maps.dense() for maps in per_scale] for per_scale in scale_maps]
+            batch_maps = [
+                InputMaps(torch.stack([d[b][0] for d in dense]).mean(dim=0),
+                          torch.cat([d[b][1] for d in dense]))
+                for b in range(len(dense[0]))
+            ]
         else:
-            batch_heatmaps = torch.stack(scale_heatmaps).mean(dim=0)
-            batch_tags = torch.cat(scale_tags, dim=1)
+            batch_maps = scale_maps[0]
 
-        preds = self.decode((batch_heatmaps, batch_tags))
+        preds = self.decode(batch_maps)
         if test_cfg.get('output_heatmaps', False):
-            fields = [PixelData(heatmaps=h, tags=t)
-                      for h, t in zip(batch_heatmaps.detach(), batch_tags.detach())]
+            fields = [PixelData(heatmaps=heatmaps, tags=tags)
+                      for heatmaps, tags in (maps.dense() for maps in batch_maps)]
             return preds, fields
         return preds
 
-    def decode(self, batch_outputs: Tuple[Tensor, Tensor]) -> List[InstanceData]:
-        """Decode aggregated (heatmaps (B, K, h, w), tags (B, L*K, h, w)) into instances."""
+    def decode(self, batch_outputs: Union[Tuple[Tensor, Tensor], Sequence[InputMaps]]
+               ) -> List[InstanceData]:
+        """Decode aggregated (heatmaps (B, K, h, w), tags (B, L*K, h, w)) at the input size, or
+        one :class:`InputMaps` per image, into instances."""
         if self.decoder is None:
             raise RuntimeError('HigherHRNetHead needs a decoder (codec) to predict')
-        batch_keypoints, batch_scores, batch_instance_scores = self.decoder.batch_decode(
-            *batch_outputs)
+        if isinstance(batch_outputs, tuple) and isinstance(batch_outputs[0], Tensor):
+            batch_outputs = [InputMaps(h, t) for h, t in zip(*batch_outputs)]
         preds = []
-        for keypoints, scores, instance_scores in zip(batch_keypoints, batch_scores,
-                                                      batch_instance_scores):
+        for maps in batch_outputs:
+            keypoints, scores, instance_scores = self.decoder.decode_maps(maps)
             preds.append(
                 InstanceData(
                     keypoints=keypoints,

@@ -1,0 +1,250 @@
+"""HigherHRNet's test maps at the input resolution, as its decoder reads them.
+
+The official test upsamples the 1/4-resolution outputs (heatmaps and tags) to 1/2, averages the
+heatmaps there, flips the mirror image's maps back, projects everything to the input size
+(bilinear, ``align_corners=False``), averages the heatmaps of the image and its mirror and
+stacks the tags. On a 768x512 input the projection alone is 27 M interpolated values per image,
+of which the decoder reads a few percent: the pixels where a heatmap is positive (peaks,
+``adjust``, ``refine``) and, for ``refine``, the first pixels of the map in index order.
+:class:`ProjectedInputMaps` computes exactly those, and the tags at 1/2 resolution only where
+they are read (:class:`MapPart`). Every 2x upsampling is the same ``F.interpolate`` call as the
+official one, on a patch with a one-pixel margin (or the map's own border): same scale, same
+weights, same kernel, hence the same values bit for bit
+(``test_higherhrnet_input_maps.py`` checks it against the dense projection).
+"""
+from typing import List, Sequence, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+
+def _source_window(start: Tensor, length: int, size: int) -> Tuple[Tensor, int]:
+    """The source patch (starts (N,), length) whose 2x upsampling holds the output range
+    [start, start + length) exactly: a margin of at least one source pixel on each side, except
+    at the map's borders (where the patch's clamping is the map's), inside a map of ``size``."""
+    patch = min(length // 2 + 3, size)
+    return (start // 2 - 1).clamp(0, size - patch), patch
+
+
+def _upsample_crops(patches: Tensor, y: Tensor, x: Tensor, size: Tuple[int, int]) -> Tensor:
+    """2x bilinear upsampling (``align_corners=False``) of (N, S, h, w) source patches, cropped
+    to (N, S, size) at output offsets ``y``, ``x`` (N,)."""
+    _, _, h, w = patches.shape
+    out = F.interpolate(patches, size=(2 * h, 2 * w), mode='bilinear', align_corners=False)
+    index = torch.arange(len(patches), device=patches.device)
+    return out.unfold(2, size[0], 1).unfold(3, size[1], 1)[index, :, y, x]
+
+
+class MapPart:
+    """One (K, h, w) map of the aggregated 1/2-resolution outputs, kept as a view of a network
+    output: map k is channel ``channels[k]`` of ``source`` (C, h_s, w_s), upsampled 2x
+    (bilinear) if ``upsampled``, then mirrored (x -> w - 1 - x) if ``mirrored``. Its values are
+    those of the official dense aggregation, computed only for the patches asked for.
+
+    Args:
+        source (Tensor): (C, h_s, w_s) network output of one image.
+        channels (Tensor): (K,) long channel of each map.
+        upsampled (bool): the map is the 2x upsampling of the source (h = 2 h_s).
+        mirrored (bool): the map is mirrored back (the flipped image's output).
+    """
+
+    def __init__(self, source: Tensor, channels: Tensor, upsampled: bool = False,
+                 mirrored: bool = False) -> None:
+        self.source = source.detach().float()
+        self.channels = channels
+        self.upsampled = upsampled
+        self.mirrored = mirrored
+        _, h, w = source.shape
+        self.shape = (len(channels), 2 * h if upsampled else h, 2 * w if upsampled else w)
+
+    def dense(self) -> Tensor:
+        """The whole (K, h, w) map."""
+        maps = self.source[self.channels]
+        if self.upsampled:
+            maps = F.interpolate(maps[None], size=self.shape[1:], mode='bilinear',
+                                 align_corners=False)[0]
+        return maps.flip(-1) if self.mirrored else maps
+
+    def patches(self, types: Tensor, y: Tensor, x: Tensor, size: Tuple[int, int]) -> Tensor:
+        """(N, h_p, w_p) patches of maps ``types`` at rows [y, y + h_p), columns [x, x + w_p)."""
+        (ph, pw), (_, h, w) = size, self.shape
+        if self.mirrored:
+            x = w - pw - x
+        channels = self.channels[types]
+        if not self.upsampled:
+            patches = self.source.unfold(1, ph, 1).unfold(2, pw, 1)[channels, y, x]
+        else:
+            sy, sh = _source_window(y, ph, h // 2)
+            sx, sw = _source_window(x, pw, w // 2)
+            source = self.source.unfold(1, sh, 1).unfold(2, sw, 1)[channels, sy, sx]
+            patches = _upsample_crops(source[:, None], y - 2 * sy, x - 2 * sx, size)[:, 0]
+        return patches.flip(-1) if self.mirrored else patches
+
+
+def _as_part(part: Union[Tensor, MapPart]) -> MapPart:
+    """A (K, h, w) tensor as a :class:`MapPart` (itself)."""
+    if isinstance(part, MapPart):
+        return part
+    return MapPart(part, torch.arange(len(part), device=part.device))
+
+
+class InputMaps:
+    """Heatmaps and tags of one image at the input resolution (dense).
+
+    What the decoder reads: the positive heatmap pixels with their values and tags
+    (:meth:`positive`: candidates, ``refine``), ``heatmaps`` around them (NMS, ``adjust``), and
+    the exact heatmap and tags of any flat pixel range (:meth:`exact`: ``refine``).
+
+    Args:
+        heatmaps (Tensor): (K, H, W).
+        tags (Tensor): (L*K, H, W), the K maps of each tag dimension in turn.
+
+    Attributes:
+        heatmaps (Tensor): (K, H, W).
+    """
+
+    def __init__(self, heatmaps: Tensor, tags: Tensor) -> None:
+        K, H, W = heatmaps.shape
+        self.heatmaps = heatmaps.detach().float()
+        self.tags = tags.detach().float().reshape(-1, K, H * W)  # (L, K, H*W)
+
+    def dense(self) -> Tuple[Tensor, Tensor]:
+        """The dense heatmaps (K, H, W) and tags (L*K, H, W)."""
+        K, H, W = self.heatmaps.shape
+        return self.heatmaps, self.tags.reshape(-1, H, W)
+
+    def positive(self) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        """Every positive heatmap pixel: keypoint types, flat pixels and values (P,) and tags
+        (L, P), grouped by type (types non-decreasing; any pixel order within a type)."""
+        K = self.heatmaps.shape[0]
+        flat = self.heatmaps.reshape(K, -1)
+        types, pixels = (flat > 0).nonzero(as_tuple=True)
+        return types, pixels, flat[types, pixels], self.tags[:, types, pixels]
+
+    def exact(self, k: int, start: int, stop: int) -> Tuple[Tensor, Tensor]:
+        """Heatmap (Q,) and tags (L, Q) of keypoint type ``k`` at flat pixels [start, stop)."""
+        return self.heatmaps[k].reshape(-1)[start:stop], self.tags[:, k, start:stop]
+
+
+def _combine(parts: Sequence[Tensor], num_heatmaps: int) -> Tuple[Tensor, List[Tensor]]:
+    """Projected parts -> heatmap (the mean of the first ``num_heatmaps``, as ``(a + b) / 2``
+    for two, as the official test) and the tags (the other parts)."""
+    heat = parts[0] if num_heatmaps == 1 else torch.add(parts[0], parts[1]).div_(2.0)
+    return heat, list(parts[num_heatmaps:])
+
+
+class ProjectedInputMaps(InputMaps):
+    """:class:`InputMaps` projected from 1/2-resolution maps where the decoder reads them.
+
+    The input-resolution heatmap is the mean of the bilinear projections of ``heatmap_parts``
+    (the image and its mirror flipped back; one part without flip test), the tags are the
+    projections of ``tag_parts``. A projected pixel is a convex combination of the source
+    pixels within one pixel of its source position, so it can be positive only where a
+    source pixel is: the tiles (``tile`` source pixels) within two source pixels of a positive
+    one are projected, which covers every positive pixel and its neighbours. The rest of
+    ``heatmaps`` is allocated but neither written nor read, the tags are kept at the positive
+    pixels only, and :meth:`exact` projects the rows it is asked for.
+
+    Args:
+        heatmap_parts (Sequence[Tensor]): one or two (K, h, w) maps.
+        tag_parts (Sequence[Tensor | MapPart]): L (K, h, w) maps.
+        size (Tuple[int, int]): input size (H, W); an exact 2x projection is computed lazily,
+            any other size densely.
+        tile (Tuple[int, int]): source tile size (rows, columns). Defaults to (8, 8).
+        lazy (bool): project lazily where possible (else densely, e.g. for multi-scale
+            aggregation). Defaults to True.
+
+    Shapes:
+        ``heatmaps`` (K, H, W) as for :class:`InputMaps`.
+    """
+
+    def __init__(self,
+                 heatmap_parts: Sequence[Tensor],
+                 tag_parts: Sequence[Union[Tensor, MapPart]],
+                 size: Tuple[int, int],
+                 tile: Tuple[int, int] = (8, 8),
+                 lazy: bool = True) -> None:
+        if len(heatmap_parts) not in (1, 2):
+            raise ValueError(f'one or two heatmap parts, got {len(heatmap_parts)}')
+        self.num_heatmaps = len(heatmap_parts)
+        self.heatmap_parts = [part.detach().float() for part in heatmap_parts]
+        self.parts = [_as_part(part) for part in list(self.heatmap_parts) + list(tag_parts)]
+        K, h, w = self.heatmap_parts[0].shape
+        self.size = (H, W) = size
+        # the largest tile sizes (halving) that divide the map
+        self.tile = tuple(next(t for t in (t0 >> i for i in range(t0.bit_length())) if n % t == 0)
+                          for t0, n in zip(tile, (h, w)))
+        self.lazy = (lazy and (H, W) == (2 * h, 2 * w) and h >= self.tile[0] + 3
+                     and w >= self.tile[1] + 3)
+        if not self.lazy:
+            heat, tags = self.dense()
+            super().__init__(heat, tags)
+            return
+        self.heatmaps = self.heatmap_parts[0].new_empty(K, H, W)
+        self._positive = self._project_tiles()
+
+    def dense(self) -> Tuple[Tensor, Tensor]:
+        """The dense heatmaps (K, H, W) and tags (L*K, H, W), as the official test has them."""
+        K, h, w = self.heatmap_parts[0].shape
+        projected = torch.stack([part.dense() for part in self.parts])
+        if (h, w) != self.size:
+            projected = F.interpolate(projected.reshape(1, -1, h, w), size=self.size,
+                                      mode='bilinear', align_corners=False)
+            projected = projected.reshape(len(self.parts), K, *self.size)
+        heat, tags = _combine(projected.unbind(0), self.num_heatmaps)
+        return heat, torch.cat(tags)
+
+    def _projected_patches(self, types: Tensor, y: Tensor, x: Tensor,
+                           size: Tuple[int, int]) -> Tuple[Tensor, List[Tensor]]:
+        """Heatmap (N, h_p, w_p) and tags (L of them) of maps ``types`` at input rows
+        [y, y + h_p), columns [x, x + w_p)."""
+        _, h, w = self.heatmap_parts[0].shape
+        sy, sh = _source_window(y, size[0], h)
+        sx, sw = _source_window(x, size[1], w)
+        patches = torch.stack([part.patches(types, sy, sx, (sh, sw)) for part in self.parts],
+                              dim=1)  # (N, S, sh, sw)
+        crops = _upsample_crops(patches, y - 2 * sy, x - 2 * sx, size)  # (N, S, h_p, w_p)
+        return _combine(crops.unbind(1), self.num_heatmaps)
+
+    def _project_tiles(self) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        """Project the tiles near positive source pixels into ``heatmaps``; return the positive
+        pixels with their values and tags (as :meth:`positive`)."""
+        K, h, w = self.heatmap_parts[0].shape
+        W = self.size[1]
+        th, tw = self.tile
+        # source pixels within two pixels of a positive one (separable dilation), then tiles
+        near = self.heatmap_parts[0] > 0
+        if self.num_heatmaps == 2:
+            near |= self.heatmap_parts[1] > 0
+        for dim in (1, 2):
+            grown, length = near.clone(), near.shape[dim]
+            for shift in (1, 2):
+                grown.narrow(dim, shift, length - shift).logical_or_(
+                    near.narrow(dim, 0, length - shift))
+                grown.narrow(dim, 0, length - shift).logical_or_(
+                    near.narrow(dim, shift, length - shift))
+            near = grown
+        types, ty, tx = near.view(K, h // th, th, w // tw, tw).any(4).any(2).nonzero(
+            as_tuple=True)
+        heat, tags = self._projected_patches(types, 2 * th * ty, 2 * tw * tx, (2 * th, 2 * tw))
+        tiles = (K, h // th, 2 * th, w // tw, 2 * tw)
+        self.heatmaps.view(tiles).permute(0, 1, 3, 2, 4)[types, ty, tx] = heat
+        n, i, j = (heat > 0).nonzero(as_tuple=True)  # tiles come in type order
+        pixels = (ty[n] * (2 * th) + i) * W + tx[n] * (2 * tw) + j
+        return types[n], pixels, heat[n, i, j], torch.stack([tag[n, i, j] for tag in tags])
+
+    def positive(self) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        if not self.lazy:
+            return super().positive()
+        return self._positive
+
+    def exact(self, k: int, start: int, stop: int) -> Tuple[Tensor, Tensor]:
+        if not self.lazy:
+            return super().exact(k, start, stop)
+        W = self.size[1]
+        r0, r1 = start // W, (stop - 1) // W + 1
+        one = torch.zeros(1, dtype=torch.long, device=self.heatmaps.device)
+        heat, tags = self._projected_patches(one + k, one + r0, one, (r1 - r0, W))
+        span = slice(start - r0 * W, stop - r0 * W)
+        return heat.reshape(-1)[span], torch.stack([tag.reshape(-1)[span] for tag in tags])
