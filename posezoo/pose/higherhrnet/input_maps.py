@@ -18,22 +18,40 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+#: torch's CPU kernel for bilinear upsampling switches to its channels-last kernel (whose
+#: rounding differs) when output height + width <= 128, or for 3 channels on one thread: every
+#: upsampling here is a one-channel call with output height + width > 128, as the official
+#: dense ones on the whole map (maps too small for that are projected densely).
+_MIN_OUTPUT_SPAN = 129
 
-def _source_window(start: Tensor, length: int, size: int) -> Tuple[Tensor, int]:
-    """The source patch (starts (N,), length) whose 2x upsampling holds the output range
-    [start, start + length) exactly: a margin of at least one source pixel on each side, except
-    at the map's borders (where the patch's clamping is the map's), inside a map of ``size``."""
-    patch = min(length // 2 + 3, size)
-    return (start // 2 - 1).clamp(0, size - patch), patch
+
+def _source_windows(y: Tensor, x: Tensor, size: Tuple[int, int], map_size: Tuple[int, int]
+                    ) -> Tuple[Tensor, Tensor, Tuple[int, int]]:
+    """The source patches (starts (N,) in y and x, and their size) whose 2x upsampling holds
+    the output windows at rows [y, y + size[0]), columns [x, x + size[1]) exactly: a margin of
+    at least one source pixel on each side, except at the map's borders (where the patch's
+    clamping is the map's), widened until the output spans ``_MIN_OUTPUT_SPAN``."""
+    (ph, pw), (hs, ws) = size, map_size
+    sh, sw = min(ph // 2 + 3, hs), min(pw // 2 + 3, ws)
+    sw = min(max(sw, (_MIN_OUTPUT_SPAN + 1) // 2 - sh), ws)
+    sh = min(max(sh, (_MIN_OUTPUT_SPAN + 1) // 2 - sw), hs)
+    return ((y // 2 - 1).clamp(0, hs - sh), (x // 2 - 1).clamp(0, ws - sw), (sh, sw))
 
 
 def _upsample_crops(patches: Tensor, y: Tensor, x: Tensor, size: Tuple[int, int]) -> Tensor:
     """2x bilinear upsampling (``align_corners=False``) of (N, S, h, w) source patches, cropped
     to (N, S, size) at output offsets ``y``, ``x`` (N,)."""
-    _, _, h, w = patches.shape
-    out = F.interpolate(patches, size=(2 * h, 2 * w), mode='bilinear', align_corners=False)
-    index = torch.arange(len(patches), device=patches.device)
+    N, S, h, w = patches.shape
+    out = F.interpolate(patches.reshape(N * S, 1, h, w), size=(2 * h, 2 * w), mode='bilinear',
+                        align_corners=False).view(N, S, 2 * h, 2 * w)
+    index = torch.arange(N, device=patches.device)
     return out.unfold(2, size[0], 1).unfold(3, size[1], 1)[index, :, y, x]
+
+
+def lazy_upsampling(map_size: Tuple[int, int]) -> bool:
+    """Whether the 2x upsampling of a (h, w) map can be computed patch by patch (its output
+    spans ``_MIN_OUTPUT_SPAN``)."""
+    return 2 * (map_size[0] + map_size[1]) >= _MIN_OUTPUT_SPAN
 
 
 class MapPart:
@@ -58,25 +76,30 @@ class MapPart:
         _, h, w = source.shape
         self.shape = (len(channels), 2 * h if upsampled else h, 2 * w if upsampled else w)
 
+    def _unmirrored(self) -> Tensor:
+        """The whole (K, h, w) map before the mirroring."""
+        maps = self.source[self.channels]
+        if self.upsampled:  # one-channel calls, as the patches (see _MIN_OUTPUT_SPAN)
+            maps = F.interpolate(maps[:, None], size=self.shape[1:], mode='bilinear',
+                                 align_corners=False)[:, 0]
+        return maps
+
     def dense(self) -> Tensor:
         """The whole (K, h, w) map."""
-        maps = self.source[self.channels]
-        if self.upsampled:
-            maps = F.interpolate(maps[None], size=self.shape[1:], mode='bilinear',
-                                 align_corners=False)[0]
-        return maps.flip(-1) if self.mirrored else maps
+        return self._unmirrored().flip(-1) if self.mirrored else self._unmirrored()
 
     def patches(self, types: Tensor, y: Tensor, x: Tensor, size: Tuple[int, int]) -> Tensor:
         """(N, h_p, w_p) patches of maps ``types`` at rows [y, y + h_p), columns [x, x + w_p)."""
-        (ph, pw), (_, h, w) = size, self.shape
+        (ph, pw), w = size, self.shape[2]
         if self.mirrored:
             x = w - pw - x
         channels = self.channels[types]
         if not self.upsampled:
             patches = self.source.unfold(1, ph, 1).unfold(2, pw, 1)[channels, y, x]
+        elif not lazy_upsampling(self.source.shape[1:]):  # a small map: upsampled whole
+            patches = self._unmirrored().unfold(1, ph, 1).unfold(2, pw, 1)[types, y, x]
         else:
-            sy, sh = _source_window(y, ph, h // 2)
-            sx, sw = _source_window(x, pw, w // 2)
+            sy, sx, (sh, sw) = _source_windows(y, x, size, self.source.shape[1:])
             source = self.source.unfold(1, sh, 1).unfold(2, sw, 1)[channels, sy, sx]
             patches = _upsample_crops(source[:, None], y - 2 * sy, x - 2 * sx, size)[:, 0]
         return patches.flip(-1) if self.mirrored else patches
@@ -151,7 +174,7 @@ class ProjectedInputMaps(InputMaps):
         tag_parts (Sequence[Tensor | MapPart]): L (K, h, w) maps.
         size (Tuple[int, int]): input size (H, W); an exact 2x projection is computed lazily,
             any other size densely.
-        tile (Tuple[int, int]): source tile size (rows, columns). Defaults to (8, 8).
+        tile (Tuple[int, int]): source tile size (rows, columns). Defaults to (8, 64).
         lazy (bool): project lazily where possible (else densely, e.g. for multi-scale
             aggregation). Defaults to True.
 
@@ -163,7 +186,7 @@ class ProjectedInputMaps(InputMaps):
                  heatmap_parts: Sequence[Tensor],
                  tag_parts: Sequence[Union[Tensor, MapPart]],
                  size: Tuple[int, int],
-                 tile: Tuple[int, int] = (8, 8),
+                 tile: Tuple[int, int] = (8, 64),
                  lazy: bool = True) -> None:
         if len(heatmap_parts) not in (1, 2):
             raise ValueError(f'one or two heatmap parts, got {len(heatmap_parts)}')
@@ -175,8 +198,7 @@ class ProjectedInputMaps(InputMaps):
         # the largest tile sizes (halving) that divide the map
         self.tile = tuple(next(t for t in (t0 >> i for i in range(t0.bit_length())) if n % t == 0)
                           for t0, n in zip(tile, (h, w)))
-        self.lazy = (lazy and (H, W) == (2 * h, 2 * w) and h >= self.tile[0] + 3
-                     and w >= self.tile[1] + 3)
+        self.lazy = lazy and (H, W) == (2 * h, 2 * w) and lazy_upsampling((h, w))
         if not self.lazy:
             heat, tags = self.dense()
             super().__init__(heat, tags)
@@ -199,9 +221,7 @@ class ProjectedInputMaps(InputMaps):
                            size: Tuple[int, int]) -> Tuple[Tensor, List[Tensor]]:
         """Heatmap (N, h_p, w_p) and tags (L of them) of maps ``types`` at input rows
         [y, y + h_p), columns [x, x + w_p)."""
-        _, h, w = self.heatmap_parts[0].shape
-        sy, sh = _source_window(y, size[0], h)
-        sx, sw = _source_window(x, size[1], w)
+        sy, sx, (sh, sw) = _source_windows(y, x, size, self.heatmap_parts[0].shape[1:])
         patches = torch.stack([part.patches(types, sy, sx, (sh, sw)) for part in self.parts],
                               dim=1)  # (N, S, sh, sw)
         crops = _upsample_crops(patches, y - 2 * sy, x - 2 * sx, size)  # (N, S, h_p, w_p)
