@@ -11,13 +11,18 @@ On the recorded network outputs of the official end-to-end fixture
   heatmaps and tags (official limits: NMS 5, threshold 0.1, tag threshold 1, top 30, 30 people).
 
 Prints the median of ``--repeats`` timed calls (after one warm-up) per image and the ratio
-posezoo / mmpose, measured in the same run so that machine load affects both alike. Run it on
-two checkouts (before / after a change) to get a speed-up::
+posezoo / mmpose, measured in the same run so that machine load affects both alike.
+``--checkout DIR`` times the posezoo package of another source checkout (e.g. a worktree of an
+older commit) with this script, so that runs of two checkouts alternated back to back give a
+speed-up::
 
-    python tools/analysis/higherhrnet_postprocess_speed.py [--threads 2] [--device cpu]
+    python tools/analysis/higherhrnet_postprocess_speed.py [--threads 2] [--device cpu] \
+        [--checkout ../baseline]
 """
 import argparse
+import importlib
 import json
+import os
 import statistics
 import sys
 import time
@@ -34,22 +39,23 @@ from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 from mmpose.utils import register_all_modules
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-import posezoo.pose  # noqa: E402,F401  (registers the HigherHRNet modules)
-from posezoo.pose.higherhrnet import COCO_KEYPOINT_ORDER  # noqa: E402
-from posezoo.utils.paths import REPO_ROOT, shared_dir  # noqa: E402
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONFIG = 'configs/body_2d_keypoint/higherhrnet/coco/higherhrnet_hrnet-w32_8xb24-300e_coco-512x512.py'
 
-CONFIG = REPO_ROOT / ('configs/body_2d_keypoint/higherhrnet/coco/'
-                      'higherhrnet_hrnet-w32_8xb24-300e_coco-512x512.py')
+#: ``$POSEZOO_SHARED``, else ``shared/`` beside the checkout (as posezoo.utils.paths, which a
+#: checkout given with --checkout may not have)
+SHARED = Path(os.environ.get('POSEZOO_SHARED', REPO_ROOT.parent / 'shared'))
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='HigherHRNet post-processing speed')
-    parser.add_argument('--fixture', default=str(shared_dir() / 'fixtures' / 'higherhrnet-official-e2e'))
-    parser.add_argument('--config', default=str(CONFIG))
+    parser.add_argument('--fixture', default=str(SHARED / 'fixtures' / 'higherhrnet-official-e2e'))
+    parser.add_argument('--config', help=f'default: {CONFIG} of the checkout')
     parser.add_argument('--repeats', type=int, default=9)
     parser.add_argument('--threads', type=int, default=2, help='torch CPU threads')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--checkout', default=str(REPO_ROOT),
+                        help='source checkout whose posezoo package is timed (default: this one)')
     return parser.parse_args()
 
 
@@ -70,10 +76,13 @@ def median_ms(fn: Callable[[], object], repeats: int, device: torch.device) -> f
 
 def main() -> None:
     args = parse_args()
+    sys.path.insert(0, str(Path(args.checkout).resolve()))
+    importlib.import_module('posezoo.pose')  # registers the HigherHRNet modules
+    keypoint_order = importlib.import_module('posezoo.pose.higherhrnet').COCO_KEYPOINT_ORDER
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     register_all_modules()
-    cfg = Config.fromfile(args.config)
+    cfg = Config.fromfile(args.config or str(Path(args.checkout) / CONFIG))
     head = MODELS.build(cfg.model.head).to(device).eval()
     head.forward = lambda feats: feats  # the recorded outputs are the head's outputs
     test_cfg = dict(cfg.model.test_cfg)
@@ -81,8 +90,8 @@ def main() -> None:
     fixture = Path(args.fixture)
     index = json.loads((fixture / 'index.json').read_text())['images']
 
-    print(f'torch {torch.__version__}, {args.threads} threads, device {device}; median of '
-          f'{args.repeats} runs')
+    print(f'checkout {args.checkout}; torch {torch.__version__}, {args.threads} threads, device '
+          f'{device}; median of {args.repeats} runs')
     ratios = []
     for entry in index:
         data = np.load(fixture / (Path(entry['file_name']).stem + '.npz'))
@@ -109,7 +118,7 @@ def main() -> None:
         heatmaps, tags = fields[0].heatmaps[None], fields[0].tags[None]
         mmpose_codec = AssociativeEmbedding(
             input_size=(input_w, input_h), heatmap_size=(input_w, input_h),
-            decode_keypoint_order=COCO_KEYPOINT_ORDER, decode_nms_kernel=5,
+            decode_keypoint_order=keypoint_order, decode_nms_kernel=5,
             decode_keypoint_thr=0.1, decode_tag_thr=1.0, decode_topk=30,
             decode_max_instances=30)
 

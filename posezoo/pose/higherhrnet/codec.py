@@ -1,6 +1,6 @@
 """Multi-resolution associative-embedding codec for HigherHRNet (Cheng et al., CVPR 2020)."""
 from math import inf
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -380,35 +380,35 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         return offsets * 0.5 - 0.25
 
     def _refine_argmax(self, pixels: Tensor, values: Tensor, pixel_tags: Tensor,
-                       person_tags: Tensor, size: int,
-                       exact: Callable[[int, int], Tuple[Tensor, Tensor]]) -> Tensor:
+                       person_tags: Tensor, maps: InputMaps, k: int) -> Tensor:
         """The official refine search: for every person, the first maximum p* (in flat index
-        order) of ``score = heatmap - round(||tags - person tag||)`` over the whole map, where
-        only a p* with a positive heatmap value matters (the official code fills the keypoint
-        only then).
+        order) of ``score = heatmap - round(||tags - person tag||)`` over the whole map of
+        keypoint type ``k``, where only a p* with a positive heatmap value matters (the official
+        code fills the keypoint only then).
 
         The rounded distance is >= 0, so a pixel scores at most its heatmap value: the search
         runs on ever larger sets of bright pixels (heatmap >= each of ``refine_floors``, then
         every positive pixel). A person whose best score reaches the floor of the set has found
         p* (no pixel outside can reach it). A person still unresolved after the positive pixels
-        has p* there only if no non-positive pixel scores higher (or equal, earlier); those are
-        read through ``exact`` in chunks until one does. Same result as the official full
+        has p* there only if no non-positive pixel scores higher (or equal, earlier): the blocks
+        of the map where one could (a non-positive pixel scores at most ``-round(distance to
+        the block's tag bounds)``) are read until one does. Same result as the official full
         search, on a small part of the map for most persons.
 
         Args:
-            pixels (Tensor): (P,) flat indices of the positive pixels of one keypoint type's
-                heatmap, in any order.
+            pixels (Tensor): (P,) flat indices of the positive pixels of the heatmap, in any
+                order.
             values (Tensor): (P,) their heatmap values.
             pixel_tags (Tensor): (L, P) their tags.
             person_tags (Tensor): (M, L) mean tag of each person.
-            size (int): H*W, the pixels of the map.
-            exact (callable): ``exact(start, stop)`` -> heatmap (Q,) and tags (L, Q) of the
-                flat pixels [start, stop).
+            maps (InputMaps): the image's maps (blocks and their tag bounds).
+            k (int): the keypoint type.
 
         Returns:
             Tensor: (M,) long flat index of each person's maximum, -1 where the maximum is on a
             pixel whose heatmap value is <= 0 (nothing to fill).
         """
+        num_pixels = maps.heatmaps[k].numel()
 
         def first_max(keep: Optional[Tensor], people: Tensor) -> Tuple[Tensor, Tensor]:
             """Best score and its first pixel (M',) of each person over the positive pixels
@@ -419,7 +419,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             dist = diff.mul_(diff).sum(dim=1).sqrt_()
             score = val[None] - dist.round_()
             best = score.max(dim=1).values
-            first = torch.where(score == best[:, None], pix[None], size).min(dim=1).values
+            first = torch.where(score == best[:, None], pix[None], num_pixels).min(dim=1).values
             return best, first
 
         device = person_tags.device
@@ -442,21 +442,33 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         done = scores > 0  # no non-positive pixel can reach a positive score
         best[todo[done]] = candidates[done]
         todo, scores, candidates = todo[~done], scores[~done], candidates[~done]
-        # the rest of the map in index order, in contiguous slices of growing length (the
-        # first one usually beats everybody); its positive pixels are already counted
-        start, step = 0, 4096
-        while len(todo) and start < size:
-            stop = min(start + step, size)
-            chunk, chunk_tags = exact(start, stop)
-            diff = chunk_tags[None] - person_tags[todo][:, :, None]  # (M', L, Q)
+        # the non-positive pixels, in the blocks where one can beat a person (the first such
+        # block usually beats everybody): the bound of a block is -round(distance from the
+        # person's tag to the block's tag bounds), as the heatmap there is <= 0
+        if not len(todo):
+            return best
+        lower, upper = maps.tag_block_bounds(k)  # (L, B_y, B_x)
+        people = person_tags[todo][:, :, None, None]  # (M', L, 1, 1)
+        gap = people - people.clamp(lower[None], upper[None])
+        distance = gap.mul_(gap).sum(dim=1).sqrt_().flatten(1)  # (M', B_y * B_x)
+        can_beat = -distance.round() >= scores[:, None]
+        # the blocks where a person can be beaten, the closest to a person's tag first
+        closest = torch.where(can_beat, distance, inf).amin(dim=0)
+        blocks = can_beat.any(dim=0).nonzero()[:, 0]
+        blocks = blocks[closest[blocks].argsort(stable=True)]
+        done, count = 0, 1
+        while len(todo) and done < len(blocks):
+            chosen = blocks[done:done + count]
+            done, count = done + count, min(4 * count, 64)
+            heat, tags, index = maps.blocks(k, chosen // lower.shape[2], chosen % lower.shape[2])
+            heat, tags, index = heat.flatten(), tags.flatten(1), index.flatten()
+            diff = tags[None] - person_tags[todo][:, :, None]  # (M', L, Q)
             dist = diff.mul_(diff).sum(dim=1).sqrt_()
-            chunk_scores = (chunk[None] - dist.round_()).masked_fill_(chunk[None] > 0, -inf)
-            index = torch.arange(start, stop, device=device)
-            beaten = ((chunk_scores > scores[:, None]) |
-                      ((chunk_scores == scores[:, None]) &
+            block_scores = (heat[None] - dist.round_()).masked_fill_(heat[None] > 0, -inf)
+            beaten = ((block_scores > scores[:, None]) |
+                      ((block_scores == scores[:, None]) &
                        (index[None] < candidates[:, None]))).any(dim=1)
             todo, scores, candidates = todo[~beaten], scores[~beaten], candidates[~beaten]
-            start, step = stop, min(2 * step, 65536)
         best[todo] = candidates  # never beaten: the maximum is on a positive pixel
         return best
 
@@ -500,9 +512,8 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             for k in missing.any(0).nonzero()[:, 0].tolist():
                 people = missing[:, k].nonzero()[:, 0]
                 span = slice(bounds[k], bounds[k + 1])
-                best = self._refine_argmax(
-                    pixels[span], values[span], pixel_tags[:, span], mean_tags[people], H * W,
-                    lambda start, stop, k=k: maps.exact(k, start, stop))
+                best = self._refine_argmax(pixels[span], values[span], pixel_tags[:, span],
+                                           mean_tags[people], maps, k)
                 people, best = people[best >= 0], best[best >= 0]
                 vals = flat_heatmaps[k, best]
                 x, y = best % W, best // W

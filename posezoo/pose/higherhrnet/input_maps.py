@@ -12,6 +12,7 @@ official one, on a patch with a one-pixel margin (or the map's own border): same
 weights, same kernel, hence the same values bit for bit
 (``test_higherhrnet_input_maps.py`` checks it against the dense projection).
 """
+from math import inf
 from typing import List, Sequence, Tuple, Union
 
 import torch
@@ -48,6 +49,17 @@ def _upsample_crops(patches: Tensor, y: Tensor, x: Tensor, size: Tuple[int, int]
     return out.unfold(2, size[0], 1).unfold(3, size[1], 1)[index, :, y, x]
 
 
+def _widen(lower: Tensor, upper: Tensor) -> Tuple[Tensor, Tensor]:
+    """Bounds widened by a relative 1e-6, for the rounding of an interpolation."""
+    return lower - 1e-6 * lower.abs() - 1e-30, upper + 1e-6 * upper.abs() + 1e-30
+
+
+def _even_divisor(size: int, length: int) -> int:
+    """The largest even ``size >> i`` that divides ``length`` (1 if none)."""
+    return next((s for s in (size >> i for i in range(size.bit_length()))
+                 if s % 2 == 0 and length % s == 0), 1)
+
+
 def lazy_upsampling(map_size: Tuple[int, int]) -> bool:
     """Whether the 2x upsampling of a (h, w) map can be computed patch by patch (its output
     spans ``_MIN_OUTPUT_SPAN``)."""
@@ -73,6 +85,7 @@ class MapPart:
         self.channels = channels
         self.upsampled = upsampled
         self.mirrored = mirrored
+        self._bounds = {}
         _, h, w = source.shape
         self.shape = (len(channels), 2 * h if upsampled else h, 2 * w if upsampled else w)
 
@@ -83,6 +96,27 @@ class MapPart:
             maps = F.interpolate(maps[:, None], size=self.shape[1:], mode='bilinear',
                                  align_corners=False)[:, 0]
         return maps
+
+    def block_bounds(self, block: Tuple[int, int], margin: int) -> Tuple[Tensor, Tensor]:
+        """Lower and upper bounds (K, h / block[0], w / block[1]) of each map over each block
+        of ``block`` pixels extended by ``margin`` pixels on every side (``block`` divides the
+        map; even when upsampled). A bilinear value lies between the source values it reads,
+        which are in its source block extended by one pixel; bounds widened for rounding."""
+        key = (block, margin)
+        if key not in self._bounds:
+            maps = self.source[self.channels]  # (K, h_s, w_s)
+            if self.upsampled:
+                block, margin = (block[0] // 2, block[1] // 2), (margin + 1) // 2 + 1
+            upper = F.max_pool2d(maps, (block[0] + 2 * margin, block[1] + 2 * margin), block,
+                                 margin)
+            lower = -F.max_pool2d(-maps, (block[0] + 2 * margin, block[1] + 2 * margin), block,
+                                  margin)
+            if self.upsampled:
+                lower, upper = _widen(lower, upper)
+            if self.mirrored:
+                lower, upper = lower.flip(-1), upper.flip(-1)
+            self._bounds[key] = lower, upper
+        return self._bounds[key]
 
     def dense(self) -> Tensor:
         """The whole (K, h, w) map."""
@@ -117,20 +151,25 @@ class InputMaps:
 
     What the decoder reads: the positive heatmap pixels with their values and tags
     (:meth:`positive`: candidates, ``refine``), ``heatmaps`` around them (NMS, ``adjust``), and
-    the exact heatmap and tags of any flat pixel range (:meth:`exact`: ``refine``).
+    blocks of ``block_shape`` pixels with bounds of their tags (:meth:`tag_block_bounds`,
+    :meth:`blocks`: ``refine``'s search of the rest of the map).
 
     Args:
         heatmaps (Tensor): (K, H, W).
         tags (Tensor): (L*K, H, W), the K maps of each tag dimension in turn.
+        block_shape (Tuple[int, int]): block rows and columns. Defaults to (16, 128).
 
     Attributes:
         heatmaps (Tensor): (K, H, W).
+        block_shape (Tuple[int, int]): as the argument, at most the map.
     """
 
-    def __init__(self, heatmaps: Tensor, tags: Tensor) -> None:
+    def __init__(self, heatmaps: Tensor, tags: Tensor,
+                 block_shape: Tuple[int, int] = (16, 128)) -> None:
         K, H, W = heatmaps.shape
         self.heatmaps = heatmaps.detach().float()
         self.tags = tags.detach().float().reshape(-1, K, H * W)  # (L, K, H*W)
+        self.block_shape = (min(block_shape[0], H), min(block_shape[1], W))
 
     def dense(self) -> Tuple[Tensor, Tensor]:
         """The dense heatmaps (K, H, W) and tags (L*K, H, W)."""
@@ -145,9 +184,34 @@ class InputMaps:
         types, pixels = (flat > 0).nonzero(as_tuple=True)
         return types, pixels, flat[types, pixels], self.tags[:, types, pixels]
 
-    def exact(self, k: int, start: int, stop: int) -> Tuple[Tensor, Tensor]:
-        """Heatmap (Q,) and tags (L, Q) of keypoint type ``k`` at flat pixels [start, stop)."""
-        return self.heatmaps[k].reshape(-1)[start:stop], self.tags[:, k, start:stop]
+    def _padded(self, maps: Tensor, value: float) -> Tensor:
+        """(C, H, W) maps padded with ``value`` to whole blocks."""
+        H, W = maps.shape[-2:]
+        bh, bw = self.block_shape
+        return F.pad(maps, (0, (-W) % bw, 0, (-H) % bh), value=value)
+
+    def tag_block_bounds(self, k: int) -> Tuple[Tensor, Tensor]:
+        """Lower and upper bounds (L, B_y, B_x) of the tags of keypoint type ``k`` in each
+        block."""
+        _, H, W = self.heatmaps.shape
+        bh, bw = self.block_shape
+        tags = self.tags[:, k].view(-1, H, W)
+        lower = self._padded(tags, inf).unfold(1, bh, bh).unfold(2, bw, bw).flatten(3)
+        upper = self._padded(tags, -inf).unfold(1, bh, bh).unfold(2, bw, bw).flatten(3)
+        return lower.amin(dim=3), upper.amax(dim=3)
+
+    def blocks(self, k: int, by: Tensor, bx: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """Heatmap (N, Q), tags (L, N, Q) and flat pixels (N, Q) of keypoint type ``k`` in the
+        blocks (``by``, ``bx``) (N,); pixels beyond the map have heatmap -inf."""
+        _, H, W = self.heatmaps.shape
+        bh, bw = self.block_shape
+        heat = self._padded(self.heatmaps[k][None], -inf)[0]
+        tags = self._padded(self.tags[:, k].view(-1, H, W), 0.0)
+        rows = (by * bh)[:, None] + torch.arange(bh, device=by.device)  # (N, bh)
+        cols = (bx * bw)[:, None] + torch.arange(bw, device=bx.device)  # (N, bw)
+        index = (rows[:, :, None], cols[:, None, :])
+        return (heat[index].flatten(1), tags[(slice(None), ) + index].flatten(2),
+                (rows[:, :, None] * W + cols[:, None, :]).flatten(1))
 
 
 def _combine(parts: Sequence[Tensor], num_heatmaps: int) -> Tuple[Tensor, List[Tensor]]:
@@ -174,7 +238,10 @@ class ProjectedInputMaps(InputMaps):
         tag_parts (Sequence[Tensor | MapPart]): L (K, h, w) maps.
         size (Tuple[int, int]): input size (H, W); an exact 2x projection is computed lazily,
             any other size densely.
-        tile (Tuple[int, int]): source tile size (rows, columns). Defaults to (8, 64).
+        tile (Tuple[int, int]): source tile size (rows, columns) of the projection around
+            positive pixels (halved until it divides the map). Defaults to (8, 64).
+        block (Tuple[int, int]): source block size (rows, columns) of ``refine``'s search of
+            the rest of the map (halved until it divides the map). Defaults to (8, 32).
         lazy (bool): project lazily where possible (else densely, e.g. for multi-scale
             aggregation). Defaults to True.
 
@@ -187,6 +254,7 @@ class ProjectedInputMaps(InputMaps):
                  tag_parts: Sequence[Union[Tensor, MapPart]],
                  size: Tuple[int, int],
                  tile: Tuple[int, int] = (8, 64),
+                 block: Tuple[int, int] = (8, 32),
                  lazy: bool = True) -> None:
         if len(heatmap_parts) not in (1, 2):
             raise ValueError(f'one or two heatmap parts, got {len(heatmap_parts)}')
@@ -195,15 +263,15 @@ class ProjectedInputMaps(InputMaps):
         self.parts = [_as_part(part) for part in list(self.heatmap_parts) + list(tag_parts)]
         K, h, w = self.heatmap_parts[0].shape
         self.size = (H, W) = size
-        # the largest tile sizes (halving) that divide the map
-        self.tile = tuple(next(t for t in (t0 >> i for i in range(t0.bit_length())) if n % t == 0)
-                          for t0, n in zip(tile, (h, w)))
-        self.lazy = lazy and (H, W) == (2 * h, 2 * w) and lazy_upsampling((h, w))
+        self.tile = tuple(_even_divisor(t, n) for t, n in zip(tile, (h, w)))
+        self.lazy = (lazy and (H, W) == (2 * h, 2 * w) and lazy_upsampling((h, w))
+                     and min(self.tile) > 1)
         if not self.lazy:
             heat, tags = self.dense()
             super().__init__(heat, tags)
             return
         self.heatmaps = self.heatmap_parts[0].new_empty(K, H, W)
+        self.block_shape = tuple(2 * _even_divisor(b, n) for b, n in zip(block, (h, w)))
         self._positive = self._project_tiles()
 
     def dense(self) -> Tuple[Tensor, Tensor]:
@@ -259,12 +327,22 @@ class ProjectedInputMaps(InputMaps):
             return super().positive()
         return self._positive
 
-    def exact(self, k: int, start: int, stop: int) -> Tuple[Tensor, Tensor]:
+    def tag_block_bounds(self, k: int) -> Tuple[Tensor, Tensor]:
         if not self.lazy:
-            return super().exact(k, start, stop)
-        W = self.size[1]
-        r0, r1 = start // W, (stop - 1) // W + 1
-        one = torch.zeros(1, dtype=torch.long, device=self.heatmaps.device)
-        heat, tags = self._projected_patches(one + k, one + r0, one, (r1 - r0, W))
-        span = slice(start - r0 * W, stop - r0 * W)
-        return heat.reshape(-1)[span], torch.stack([tag.reshape(-1)[span] for tag in tags])
+            return super().tag_block_bounds(k)
+        # a block reads its 1/2-resolution block and one pixel beyond
+        half = (self.block_shape[0] // 2, self.block_shape[1] // 2)
+        bounds = [part.block_bounds(half, 1) for part in self.parts[self.num_heatmaps:]]
+        return _widen(torch.stack([lower[k] for lower, _ in bounds]),
+                      torch.stack([upper[k] for _, upper in bounds]))
+
+    def blocks(self, k: int, by: Tensor, bx: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        if not self.lazy:
+            return super().blocks(k, by, bx)
+        bh, bw = self.block_shape
+        heat, tags = self._projected_patches(torch.full_like(by, k), by * bh, bx * bw,
+                                             (bh, bw))
+        rows = (by * bh)[:, None] + torch.arange(bh, device=by.device)
+        cols = (bx * bw)[:, None] + torch.arange(bw, device=bx.device)
+        return (heat.flatten(1), torch.stack(tags).flatten(2),
+                (rows[:, :, None] * self.size[1] + cols[:, None, :]).flatten(1))

@@ -4,6 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from posezoo.pose.higherhrnet import MultiResolutionAssociativeEmbedding
+from posezoo.pose.higherhrnet.input_maps import InputMaps
 
 # two people, three keypoints, in a 64x64 input
 KEYPOINTS = np.array([[[8., 8.], [16., 8.], [24., 24.]],
@@ -81,7 +82,7 @@ def test_refine_search_is_the_full_search() -> None:
     """The staged refine search returns the official full-map first maximum of
     ``heatmap - round(tag distance)`` whenever its heatmap value is positive (and -1 only when
     it is not), on maps with negative values, exact zeros and ties, given the positive pixels
-    in a random order."""
+    in a random order, read in blocks of several shapes."""
     codec = _codec()
     rng = np.random.default_rng(0)
     for trial in range(40):
@@ -92,18 +93,23 @@ def test_refine_search_is_the_full_search() -> None:
         heatmap[rng.integers(0, size, 6)] = rng.choice([0.05, 0.5, 0.9], 6)  # bright, tied
         heatmap = torch.from_numpy(heatmap)
         tags = torch.from_numpy(rng.choice([0., 1., 2.5, 3.], (2, size)).astype(np.float32))
+        if trial % 4 >= 2:  # constant over 8 x 8 regions: blocks far from a person are skipped
+            regions = torch.from_numpy(rng.choice([0., 1., 2.5, 3.], (2, 6, 5)).astype(np.float32))
+            tags = regions.repeat_interleave(8, 1).repeat_interleave(8, 2).reshape(2, size)
         people = torch.from_numpy(rng.uniform(-1, 4, (7, 2)).astype(np.float32))
         # the positive pixels in any order (the lazy projection lists them tile by tile)
         pixels = (heatmap > 0).nonzero()[:, 0]
         pixels = pixels[torch.from_numpy(rng.permutation(len(pixels)))]
-        best = codec._refine_argmax(pixels, heatmap[pixels], tags[:, pixels], people, size,
-                                    lambda start, stop: (heatmap[start:stop],
-                                                         tags[:, start:stop]))
-        for m, person in enumerate(people):
-            dist = ((tags - person[:, None])**2).sum(0).sqrt()
-            full = int(torch.argmax(heatmap - dist.round()))
-            expected = full if heatmap[full] > 0 else -1
-            assert int(best[m]) == expected, (trial, m)
+        # blocks of several shapes, some cut by the map's border
+        for block_shape in ((16, 128), (5, 7), (48, 40)):
+            maps = InputMaps(heatmap.view(1, 48, 40), tags.view(2, 48, 40), block_shape)
+            best = codec._refine_argmax(pixels, heatmap[pixels], tags[:, pixels], people, maps,
+                                        0)
+            for m, person in enumerate(people):
+                dist = ((tags - person[:, None])**2).sum(0).sqrt()
+                full = int(torch.argmax(heatmap - dist.round()))
+                expected = full if heatmap[full] > 0 else -1
+                assert int(best[m]) == expected, (trial, m, block_shape)
 
 
 def test_top_peaks_is_the_full_map_topk() -> None:

@@ -4,7 +4,8 @@
 projection (upsampling 1/4 -> 1/2, mirror flip back, projection 1/2 -> input size) only where
 the decoder reads them. Checked against the dense computation (``F.interpolate`` on the whole
 maps, as the official test): patches of every kind of part, the positive pixels with their
-values and tags, the heatmap around them, rows read on demand; and whole decodes (the head's
+values and tags, the heatmap around them, the blocks read on demand and their tag bounds; and
+whole decodes (the head's
 lazy path against the codec on the dense maps) on the recorded outputs of the official e2e
 fixture (``$POSEZOO_HIGHERHRNET_E2E_FIXTURE``) and on variants of them (noise, shifts, other
 limits), plus random maps of sizes that are not multiples of the tile.
@@ -78,10 +79,10 @@ def _dense_reference(heat_parts: List[Tensor], tag_parts: List[Tensor], size: tu
     return heat, torch.stack([project(part) for part in tag_parts])
 
 
-def _check_maps(maps: ProjectedInputMaps, heat: Tensor, tags: Tensor,
-                rng: np.random.Generator) -> int:
+def _check_maps(maps: ProjectedInputMaps, heat: Tensor, tags: Tensor) -> int:
     """What the decoder reads from ``maps`` equals the dense ``heat`` (K, H, W) and ``tags``
-    (L, K, H, W); returns the number of positive pixels."""
+    (L, K, H, W), and the tag bounds of its blocks hold; returns the number of positive
+    pixels."""
     K, H, W = heat.shape
     types, pixels, values, pixel_tags = maps.positive()
     assert (types[1:] >= types[:-1]).all(), 'positive pixels grouped by type'
@@ -97,14 +98,21 @@ def _check_maps(maps: ProjectedInputMaps, heat: Tensor, tags: Tensor,
         for dx in (-1, 0, 1):
             ny, nx = (y + dy).clamp(0, H - 1), (x + dx).clamp(0, W - 1)
             assert torch.equal(maps.heatmaps[ref_types, ny, nx], heat[ref_types, ny, nx])
-    # rows on demand (refine's scan of the rest of the map)
-    for _ in range(5):
-        k = int(rng.integers(0, K))
-        start = int(rng.integers(0, H * W))
-        stop = int(rng.integers(start + 1, min(start + 3 * W, H * W) + 1))
-        chunk, chunk_tags = maps.exact(k, start, stop)
-        assert torch.equal(chunk, heat[k].reshape(-1)[start:stop])
-        assert torch.equal(chunk_tags, tags[:, k].reshape(len(tags), -1)[:, start:stop])
+    # blocks read on demand (refine's search of the rest of the map) and their tag bounds
+    bh, bw = maps.block_shape
+    for k in range(K):
+        lower, upper = maps.tag_block_bounds(k)  # (L, B_y, B_x)
+        by, bx = torch.meshgrid(torch.arange(lower.shape[1]), torch.arange(lower.shape[2]),
+                                indexing='ij')
+        heat_blocks, tag_blocks, index = maps.blocks(k, by.flatten(), bx.flatten())
+        inside = heat_blocks > -float('inf')
+        assert torch.equal(heat_blocks[inside], heat[k].flatten()[index[inside]])
+        assert torch.equal(tag_blocks[:, inside], tags[:, k].flatten(1)[:, index[inside]])
+        assert torch.equal(index[inside].sort().values, torch.arange(H * W))
+        block_of = (index // W // bh) * lower.shape[2] + (index % W) // bw
+        flat_lower, flat_upper = lower.flatten(1), upper.flatten(1)
+        assert (tag_blocks[:, inside] >= flat_lower[:, block_of[inside]]).all()
+        assert (tag_blocks[:, inside] <= flat_upper[:, block_of[inside]]).all()
     dense_heat, dense_tags = maps.dense()
     assert torch.equal(dense_heat, heat)
     assert torch.equal(dense_tags, tags.flatten(0, 1))
@@ -127,7 +135,7 @@ def test_projected_maps_are_the_dense_projection(size: tuple, flip: bool) -> Non
     maps = ProjectedInputMaps(heat_parts, tag_parts, size)
     assert maps.lazy
     heat, tags = _dense_reference(heat_parts, [part.dense() for part in tag_parts], size)
-    positives = _check_maps(maps, heat, tags, rng)
+    positives = _check_maps(maps, heat, tags)
     print(f'{size} flip={flip}: {positives} positive pixels of {heat.numel()}, tile {maps.tile}')
 
 
@@ -141,7 +149,7 @@ def test_not_a_2x_projection_is_dense() -> None:
         maps = ProjectedInputMaps(heat_parts, tag_parts, size)
         assert not maps.lazy
         heat, tags = _dense_reference(heat_parts, tag_parts, size)
-        _check_maps(maps, heat, tags, rng)
+        _check_maps(maps, heat, tags)
 
 
 @pytest.fixture(scope='module')
