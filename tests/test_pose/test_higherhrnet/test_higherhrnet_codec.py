@@ -82,7 +82,7 @@ def test_refine_search_is_the_full_search() -> None:
     """The staged refine search returns the official full-map first maximum of
     ``heatmap - round(tag distance)`` whenever its heatmap value is positive (and -1 only when
     it is not), on maps with negative values, exact zeros and ties, given the positive pixels
-    in a random order, read in blocks of several shapes."""
+    in a random order, read in blocks of several shapes, with several refine floors."""
     codec = _codec()
     rng = np.random.default_rng(0)
     for trial in range(40):
@@ -100,8 +100,10 @@ def test_refine_search_is_the_full_search() -> None:
         # the positive pixels in any order (the lazy projection lists them tile by tile)
         pixels = (heatmap > 0).nonzero()[:, 0]
         pixels = pixels[torch.from_numpy(rng.permutation(len(pixels)))]
-        # blocks of several shapes, some cut by the map's border
-        for block_shape in ((16, 128), (5, 7), (48, 40)):
+        # blocks of several shapes, some cut by the map's border, and several floors
+        for block_shape, floors in (((16, 128), [0.1]), ((5, 7), [0.5, 0.1, 0.001]),
+                                    ((48, 40), [])):
+            codec.refine_floors = floors
             maps = InputMaps(heatmap.view(1, 48, 40), tags.view(2, 48, 40), block_shape)
             best = codec._refine_argmax(pixels, heatmap[pixels], tags[:, pixels], people, maps,
                                         0)
