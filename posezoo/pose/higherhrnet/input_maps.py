@@ -5,12 +5,13 @@ heatmaps there, flips the mirror image's maps back, projects everything to the i
 (bilinear, ``align_corners=False``), averages the heatmaps of the image and its mirror and
 stacks the tags. On a 768x512 input the projection alone is 27 M interpolated values per image,
 of which the decoder reads a few percent: the pixels where a heatmap is positive (peaks,
-``adjust``, ``refine``) and, for ``refine``, the first pixels of the map in index order.
-:class:`ProjectedInputMaps` computes exactly those, and the tags at 1/2 resolution only where
-they are read (:class:`MapPart`). Every 2x upsampling is the same ``F.interpolate`` call as the
-official one, on a patch with a one-pixel margin (or the map's own border): same scale, same
-weights, same kernel, hence the same values bit for bit
-(``test_higherhrnet_input_maps.py`` checks it against the dense projection).
+``adjust``, ``refine``) and, for ``refine``, the blocks of the map whose tag bounds allow a
+pixel there to change the result. :class:`ProjectedInputMaps` computes exactly those, and the
+tags at 1/2 resolution only where they are read (:class:`MapPart`). Every 2x upsampling is
+the same ``F.interpolate`` computation as the official one, on a patch with a one-pixel margin
+(or the map's own border): same scale, same weights, same kernel (see ``_MIN_OUTPUT_SPAN``),
+hence the same values bit for bit (``test_higherhrnet_input_maps.py`` checks it against the
+dense projection).
 """
 from math import inf
 from typing import List, Sequence, Tuple, Union
@@ -231,7 +232,8 @@ class ProjectedInputMaps(InputMaps):
     source pixel is: the tiles (``tile`` source pixels) within two source pixels of a positive
     one are projected, which covers every positive pixel and its neighbours. The rest of
     ``heatmaps`` is allocated but neither written nor read, the tags are kept at the positive
-    pixels only, and :meth:`exact` projects the rows it is asked for.
+    pixels only, and :meth:`blocks` projects the blocks it is asked for (their tag bounds come
+    from the 1/4-resolution tags, :meth:`MapPart.block_bounds`).
 
     Args:
         heatmap_parts (Sequence[Tensor]): one or two (K, h, w) maps.
@@ -267,8 +269,7 @@ class ProjectedInputMaps(InputMaps):
         self.lazy = (lazy and (H, W) == (2 * h, 2 * w) and lazy_upsampling((h, w))
                      and min(self.tile) > 1)
         if not self.lazy:
-            heat, tags = self.dense()
-            super().__init__(heat, tags)
+            super().__init__(*self._dense_projection())
             return
         self.heatmaps = self.heatmap_parts[0].new_empty(K, H, W)
         self.block_shape = tuple(2 * _even_divisor(b, n) for b, n in zip(block, (h, w)))
@@ -276,6 +277,10 @@ class ProjectedInputMaps(InputMaps):
 
     def dense(self) -> Tuple[Tensor, Tensor]:
         """The dense heatmaps (K, H, W) and tags (L*K, H, W), as the official test has them."""
+        return self._dense_projection() if self.lazy else super().dense()
+
+    def _dense_projection(self) -> Tuple[Tensor, Tensor]:
+        """Every part projected to the input size (the official dense computation)."""
         K, h, w = self.heatmap_parts[0].shape
         projected = torch.stack([part.dense() for part in self.parts])
         if (h, w) != self.size:
