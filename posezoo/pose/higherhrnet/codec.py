@@ -53,6 +53,13 @@ def official_gaussian_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndar
     return heatmaps
 
 
+def _tag_distance(tags: Tensor, people: Tensor) -> Tensor:
+    """Euclidean distances (M, Q) between the tags (L, Q) of Q pixels and the mean tags (M, L)
+    of M persons, in float32 as the official ``refine``."""
+    diff = tags[None] - people[:, :, None]  # (M, L, Q)
+    return diff.mul_(diff).sum(dim=1).sqrt_()
+
+
 @KEYPOINT_CODECS.register_module()
 class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
     """Encode keypoints as Gaussian heatmaps at several resolutions plus AE keypoint indices,
@@ -199,11 +206,9 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             tuple: per image, ``keypoints`` (N, K, 2) in input coordinates, ``keypoint_scores``
             (N, K) and ``instance_scores`` (N,) (mean score of the grouped keypoints).
         """
-        B, K, H, W = batch_heatmaps.shape
         batch_keypoints, batch_scores, batch_instance_scores = [], [], []
-        for b in range(B):
-            keypoints, scores, instance_scores = self.decode_maps(InputMaps(batch_heatmaps[b],
-                                                                       batch_tags[b]))
+        for heatmaps, tags in zip(batch_heatmaps, batch_tags):
+            keypoints, scores, instance_scores = self.decode_maps(InputMaps(heatmaps, tags))
             batch_keypoints.append(keypoints)
             batch_scores.append(scores)
             batch_instance_scores.append(instance_scores)
@@ -416,9 +421,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             ``keep`` (indices; all if None), float32 as officially."""
             pix, val, tag = ((pixels, values, pixel_tags) if keep is None else
                              (pixels[keep], values[keep], pixel_tags[:, keep]))
-            diff = tag[None] - people[:, :, None]  # (M', L, P')
-            dist = diff.mul_(diff).sum(dim=1).sqrt_()
-            score = val[None] - dist.round_()
+            score = val[None] - _tag_distance(tag, people).round_()
             best = score.max(dim=1).values
             first = torch.where(score == best[:, None], pix[None], num_pixels).min(dim=1).values
             return best, first
@@ -463,9 +466,8 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             done, count = done + count, min(4 * count, 64)
             heat, tags, index = maps.blocks(k, chosen // lower.shape[2], chosen % lower.shape[2])
             heat, tags, index = heat.flatten(), tags.flatten(1), index.flatten()
-            diff = tags[None] - person_tags[todo][:, :, None]  # (M', L, Q)
-            dist = diff.mul_(diff).sum(dim=1).sqrt_()
-            block_scores = (heat[None] - dist.round_()).masked_fill_(heat[None] > 0, -inf)
+            block_scores = (heat[None] - _tag_distance(tags, person_tags[todo]).round_()
+                            ).masked_fill_(heat[None] > 0, -inf)
             beaten = ((block_scores > scores[:, None]) |
                       ((block_scores == scores[:, None]) &
                        (index[None] < candidates[:, None]))).any(dim=1)
@@ -474,13 +476,13 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         return best
 
     def _adjust_and_refine(self, grouped: np.ndarray, maps: InputMaps,
-                           positive: Tuple[Tensor, Tensor]
+                           positive: Tuple[Tensor, Tensor, Tensor, Tensor]
                            ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The official ``adjust``, person scores and ``refine`` for all persons of an image.
 
         Args:
             grouped (np.ndarray): (N, K, 3 + L) grouped candidates.
-            maps (InputMaps): the image's heatmaps (K, H, W) and tags (L, K, H*W).
+            maps (InputMaps): the image's maps (heatmaps (K, H, W), blocks for refine).
             positive (tuple): keypoint types, flat pixels, values and tags of the positive
                 heatmap pixels, grouped by type (:meth:`InputMaps.positive`).
 
