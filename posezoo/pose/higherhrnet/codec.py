@@ -385,95 +385,134 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         offsets = torch.stack((right > left, down > up), dim=1).to(heatmaps.dtype)
         return offsets * 0.5 - 0.25
 
-    def _refine_argmax(self, pixels: Tensor, values: Tensor, pixel_tags: Tensor,
-                       person_tags: Tensor, maps: InputMaps, k: int) -> Tensor:
-        """The official refine search: for every person, the first maximum p* (in flat index
-        order) of ``score = heatmap - round(||tags - person tag||)`` over the whole map of
-        keypoint type ``k``, where only a p* with a positive heatmap value matters (the official
-        code fills the keypoint only then).
+    def _refine_search(self, positive: Tuple[Tensor, Tensor, Tensor, Tensor],
+                       person_types: Tensor, person_tags: Tensor, maps: InputMaps) -> Tensor:
+        """The official refine search: for every person missing a keypoint type, the first
+        maximum p* (in flat index order) of ``score = heatmap - round(||tags - person tag||)``
+        over the whole map of that type, where only a p* with a positive heatmap value matters
+        (the official code fills the keypoint only then).
 
-        The rounded distance is >= 0, so a pixel scores at most its heatmap value: the search
-        runs on ever larger sets of bright pixels (heatmap >= each of ``refine_floors``, then
-        every positive pixel). A person whose best score reaches the floor of the set has found
-        p* (no pixel outside can reach it). A person still unresolved after the positive pixels
-        has p* there only if no non-positive pixel scores higher (or equal, earlier): the blocks
-        of the map where one could (a non-positive pixel scores at most ``-round(distance to
-        the block's tag bounds)``) are read until one does. Same result as the official full
+        The rounded distance is >= 0, so a pixel scores at most its heatmap value: per type,
+        the search runs on ever larger sets of bright pixels (heatmap >= each of
+        ``refine_floors``, then every positive pixel). A person whose best score reaches the
+        floor of the set has found p* (no pixel outside can reach it). A person still
+        unresolved after the positive pixels has p* there only if no non-positive pixel scores
+        higher (or equal, earlier): the blocks of the map where one could (a non-positive pixel
+        scores at most ``-round(distance to the block's tag bounds)``) are read, closest first
+        and for all keypoint types at once, until one does. Same result as the official full
         search, on a small part of the map for most persons.
 
         Args:
-            pixels (Tensor): (P,) flat indices of the positive pixels of the heatmap, in any
-                order.
-            values (Tensor): (P,) their heatmap values.
-            pixel_tags (Tensor): (L, P) their tags.
+            positive (tuple): keypoint types, flat pixels and values (P,) and tags (L, P) of
+                the positive heatmap pixels, grouped by type, any pixel order within a type
+                (:meth:`InputMaps.positive`).
+            person_types (Tensor): (M,) long keypoint type searched for each person.
             person_tags (Tensor): (M, L) mean tag of each person.
             maps (InputMaps): the image's maps (blocks and their tag bounds).
-            k (int): the keypoint type.
 
         Returns:
             Tensor: (M,) long flat index of each person's maximum, -1 where the maximum is on a
             pixel whose heatmap value is <= 0 (nothing to fill).
         """
-        num_pixels = maps.heatmaps[k].numel()
+        types, pixels, values, pixel_tags = positive
+        K, H, W = maps.heatmaps.shape
+        device = person_tags.device
 
-        def first_max(keep: Optional[Tensor], people: Tensor) -> Tuple[Tensor, Tensor]:
-            """Best score and its first pixel (M',) of each person over the positive pixels
-            ``keep`` (indices; all if None), float32 as officially."""
-            pix, val, tag = ((pixels, values, pixel_tags) if keep is None else
-                             (pixels[keep], values[keep], pixel_tags[:, keep]))
+        def first_max(pix: Tensor, val: Tensor, tag: Tensor, people: Tensor
+                      ) -> Tuple[Tensor, Tensor]:
+            """Best score and its first pixel (M',) of each person over the pixels ``pix``
+            (values ``val``, tags ``tag``), float32 as officially."""
             score = val[None] - _tag_distance(tag, people).round_()
             best = score.max(dim=1).values
-            first = torch.where(score == best[:, None], pix[None], num_pixels).min(dim=1).values
+            first = torch.where(score == best[:, None], pix[None], H * W).min(dim=1).values
             return best, first
 
-        device = person_tags.device
         best = torch.full((len(person_tags), ), -1, dtype=torch.long, device=device)
-        todo = torch.arange(len(person_tags), device=device)
-        for floor in self.refine_floors:
-            keep = (values >= floor).nonzero()[:, 0]
-            if not len(keep):
+        # each person's best score and its first pixel over the positive pixels of its type
+        scores = torch.full((len(person_tags), ), -inf, device=device)
+        candidates = torch.full_like(best, H * W)
+        bounds = torch.searchsorted(types, torch.arange(K + 1, device=device)).tolist()
+        for k in person_types.unique().tolist():
+            todo = (person_types == k).nonzero()[:, 0]
+            span = slice(bounds[k], bounds[k + 1])
+            pix, val, tag = pixels[span], values[span], pixel_tags[:, span]
+            if not len(pix):
                 continue
-            scores, first = first_max(keep, person_tags[todo])
-            done = scores >= floor
-            best[todo[done]] = first[done]
-            todo = todo[~done]
-            if not len(todo):
-                return best
-
-        if not len(pixels):
-            return best
-        scores, candidates = first_max(None, person_tags[todo])
+            for floor in self.refine_floors:
+                keep = (val >= floor).nonzero()[:, 0]
+                if not len(keep) or not len(todo):
+                    continue
+                found, first = first_max(pix[keep], val[keep], tag[:, keep], person_tags[todo])
+                done = found >= floor
+                best[todo[done]] = first[done]
+                todo = todo[~done]
+            if len(todo):
+                scores[todo], candidates[todo] = first_max(pix, val, tag, person_tags[todo])
         done = scores > 0  # no non-positive pixel can reach a positive score
-        best[todo[done]] = candidates[done]
-        todo, scores, candidates = todo[~done], scores[~done], candidates[~done]
-        # the non-positive pixels, in the blocks where one can beat a person (the first such
-        # block usually beats everybody): the bound of a block is -round(distance from the
-        # person's tag to the block's tag bounds), as the heatmap there is <= 0
-        if not len(todo):
-            return best
-        lower, upper = maps.tag_block_bounds(k)  # (L, B_y, B_x)
-        people = person_tags[todo][:, :, None, None]  # (M', L, 1, 1)
-        gap = people - people.clamp(lower[None], upper[None])
-        distance = gap.mul_(gap).sum(dim=1).sqrt_().flatten(1)  # (M', B_y * B_x)
-        can_beat = -distance.round() >= scores[:, None]
-        # the blocks where a person can be beaten, the closest to a person's tag first
-        closest = torch.where(can_beat, distance, inf).amin(dim=0)
-        blocks = can_beat.any(dim=0).nonzero()[:, 0]
-        blocks = blocks[closest[blocks].argsort(stable=True)]
-        done, count = 0, 1
-        while len(todo) and done < len(blocks):
-            chosen = blocks[done:done + count]
-            done, count = done + count, min(4 * count, 64)
-            heat, tags, index = maps.blocks(k, chosen // lower.shape[2], chosen % lower.shape[2])
-            heat, tags, index = heat.flatten(), tags.flatten(1), index.flatten()
-            block_scores = (heat[None] - _tag_distance(tags, person_tags[todo]).round_()
-                            ).masked_fill_(heat[None] > 0, -inf)
-            beaten = ((block_scores > scores[:, None]) |
-                      ((block_scores == scores[:, None]) &
-                       (index[None] < candidates[:, None]))).any(dim=1)
-            todo, scores, candidates = todo[~beaten], scores[~beaten], candidates[~beaten]
-        best[todo] = candidates  # never beaten: the maximum is on a positive pixel
+        best[done] = candidates[done]
+        # the others have p* on a positive pixel only if no non-positive pixel beats it
+        todo = ((scores <= 0) & (scores > -inf)).nonzero()[:, 0]
+        if len(todo):
+            alive = self._unbeaten(person_types[todo], person_tags[todo], scores[todo],
+                                   candidates[todo], maps)
+            best[todo[alive]] = candidates[todo[alive]]
         return best
+
+    @staticmethod
+    def _unbeaten(person_types: Tensor, person_tags: Tensor, scores: Tensor, candidates: Tensor,
+                  maps: InputMaps) -> Tensor:
+        """Whether no non-positive pixel of each person's keypoint type beats its best positive
+        pixel (a higher score, or the same score at a smaller flat index).
+
+        A non-positive pixel scores at most ``-round(distance from the person's tag to the tag
+        bounds of its block)``: only the blocks where that can beat a person are read, the
+        closest to a person's tag first (the first one usually beats everybody), for all types
+        at once, 1, 4, 16 then 64 blocks per type and round.
+
+        Args:
+            person_types (Tensor): (U,) long keypoint type of each person.
+            person_tags (Tensor): (U, L) mean tags.
+            scores (Tensor): (U,) best scores over the positive pixels.
+            candidates (Tensor): (U,) long first pixel of that score.
+            maps (InputMaps): the image's maps.
+
+        Returns:
+            Tensor: (U,) bool.
+        """
+        kinds, row = person_types.unique(return_inverse=True)  # types (T,), row of each person
+        lower, upper = maps.tag_block_bounds(kinds)  # (L, T, B_y, B_x)
+        num_x = lower.shape[3]
+        tags = person_tags.T[:, :, None]  # (L, U, 1)
+        gap = tags - tags.clamp(lower.flatten(2)[:, row], upper.flatten(2)[:, row])
+        distance = gap.mul_(gap).sum(dim=0).sqrt_()  # (U, B): to the bounds of each block
+        can_beat = -distance.round() >= scores[:, None]
+        # per type, the blocks that can beat one of its persons, the closest first
+        closest = torch.full((len(kinds), distance.shape[1]), inf, device=distance.device)
+        closest.scatter_reduce_(0, row[:, None].expand_as(distance),
+                                torch.where(can_beat, distance, inf), 'amin')
+        order = closest.argsort(dim=1, stable=True)
+        readable = closest.gather(1, order).isfinite()  # a prefix of each row
+        alive = torch.ones_like(scores, dtype=torch.bool)
+        start, count = 0, 1
+        while alive.any():
+            open_types = torch.zeros_like(readable[:, 0]).index_fill_(0, row[alive], True)
+            kind, slot = (readable[:, start:start + count] & open_types[:, None]).nonzero(
+                as_tuple=True)
+            if not len(kind):
+                break
+            chosen = order[kind, start + slot]  # (N,) blocks of types kinds[kind]
+            heat, tags, index = maps.blocks(kinds[kind], chosen // num_x, chosen % num_x)
+            pu, pn = ((row[:, None] == kind[None]) & alive[:, None] &
+                      can_beat[:, chosen]).nonzero(as_tuple=True)  # (person, block) pairs
+            diff = tags[:, pn] - person_tags.T[:, pu, None]  # (L, pairs, Q)
+            pair_scores = (heat[pn] - diff.mul_(diff).sum(dim=0).sqrt_().round_()
+                           ).masked_fill_(heat[pn] > 0, -inf)
+            beaten = ((pair_scores > scores[pu, None]) |
+                      ((pair_scores == scores[pu, None]) &
+                       (index[pn] < candidates[pu, None]))).any(dim=1)
+            alive[pu[beaten]] = False
+            start, count = start + count, min(4 * count, 64)
+        return alive
 
     def _adjust_and_refine(self, grouped: np.ndarray, maps: InputMaps,
                            positive: Tuple[Tensor, Tensor, Tensor, Tensor]
@@ -509,22 +548,12 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             mean_tags = np.stack([grouped[n, grouped[n, :, 2] > 0, 3:].mean(axis=0)
                                   for n in range(N)])
             mean_tags = torch.from_numpy(mean_tags).to(device)  # (N, L)
-            flat_heatmaps = heatmaps.reshape(K, H * W)
-            types, pixels, values, pixel_tags = positive
-            bounds = torch.searchsorted(types, torch.arange(K + 1, device=device)).tolist()
-            for k in missing.any(0).nonzero()[:, 0].tolist():
-                people = missing[:, k].nonzero()[:, 0]
-                span = slice(bounds[k], bounds[k + 1])
-                best = self._refine_argmax(pixels[span], values[span], pixel_tags[:, span],
-                                           mean_tags[people], maps, k)
-                people, best = people[best >= 0], best[best >= 0]
-                vals = flat_heatmaps[k, best]
-                x, y = best % W, best // W
-                kk = torch.full_like(best, k)
-                xy = torch.stack((x, y), dim=1).to(keypoints.dtype) + 0.5
-                xy += self._quarter_offsets(heatmaps, kk, x, y)
-                fill = vals > 0
-                keypoints[people[fill], k] = xy[fill]
-                scores[people[fill], k] = vals[fill]
+            n, k = missing.nonzero(as_tuple=True)
+            best = self._refine_search(positive, k, mean_tags[n], maps)
+            n, k, best = n[best >= 0], k[best >= 0], best[best >= 0]  # positive pixels
+            x, y = best % W, best // W
+            xy = torch.stack((x, y), dim=1).to(keypoints.dtype) + 0.5
+            keypoints[n, k] = xy + self._quarter_offsets(heatmaps, k, x, y)
+            scores[n, k] = heatmaps.reshape(K, H * W)[k, best]
         return (keypoints.cpu().numpy().astype(np.float32),
                 scores.cpu().numpy().astype(np.float32), instance_scores.astype(np.float32))

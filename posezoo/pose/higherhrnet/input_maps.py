@@ -40,14 +40,18 @@ def _source_windows(y: Tensor, x: Tensor, size: Tuple[int, int], map_size: Tuple
     return ((y // 2 - 1).clamp(0, hs - sh), (x // 2 - 1).clamp(0, ws - sw), (sh, sw))
 
 
-def _upsample_crops(patches: Tensor, y: Tensor, x: Tensor, size: Tuple[int, int]) -> Tensor:
-    """2x bilinear upsampling (``align_corners=False``) of (N, S, h, w) source patches, cropped
-    to (N, S, size) at output offsets ``y``, ``x`` (N,)."""
+def _upsample(patches: Tensor) -> Tensor:
+    """2x bilinear upsampling (``align_corners=False``) of (N, S, h, w) source patches, one
+    channel per call: (N, S, 2 h, 2 w)."""
     N, S, h, w = patches.shape
-    out = F.interpolate(patches.reshape(N * S, 1, h, w), size=(2 * h, 2 * w), mode='bilinear',
-                        align_corners=False).view(N, S, 2 * h, 2 * w)
-    index = torch.arange(N, device=patches.device)
-    return out.unfold(2, size[0], 1).unfold(3, size[1], 1)[index, :, y, x]
+    return F.interpolate(patches.reshape(N * S, 1, h, w), size=(2 * h, 2 * w), mode='bilinear',
+                         align_corners=False).view(N, S, 2 * h, 2 * w)
+
+
+def _crop(maps: Tensor, y: Tensor, x: Tensor, size: Tuple[int, int]) -> Tensor:
+    """(N, S, size) windows of (N, S, h, w) ``maps`` at offsets ``y``, ``x`` (N,)."""
+    index = torch.arange(len(maps), device=maps.device)
+    return maps.unfold(2, size[0], 1).unfold(3, size[1], 1)[index, :, y, x]
 
 
 def _widen(lower: Tensor, upper: Tensor) -> Tuple[Tensor, Tensor]:
@@ -136,7 +140,7 @@ class MapPart:
         else:
             sy, sx, (sh, sw) = _source_windows(y, x, size, self.source.shape[1:])
             source = self.source.unfold(1, sh, 1).unfold(2, sw, 1)[channels, sy, sx]
-            patches = _upsample_crops(source[:, None], y - 2 * sy, x - 2 * sx, size)[:, 0]
+            patches = _crop(_upsample(source[:, None]), y - 2 * sy, x - 2 * sx, size)[:, 0]
         return patches.flip(-1) if self.mirrored else patches
 
 
@@ -191,26 +195,29 @@ class InputMaps:
         bh, bw = self.block_shape
         return F.pad(maps, (0, (-W) % bw, 0, (-H) % bh), value=value)
 
-    def tag_block_bounds(self, k: int) -> Tuple[Tensor, Tensor]:
-        """Lower and upper bounds (L, B_y, B_x) of the tags of keypoint type ``k`` in each
-        block."""
-        _, H, W = self.heatmaps.shape
+    def tag_block_bounds(self, types: Tensor) -> Tuple[Tensor, Tensor]:
+        """Lower and upper bounds (L, T, B_y, B_x) of the tags of keypoint types ``types``
+        (T,) in each block."""
+        K, H, W = self.heatmaps.shape
         bh, bw = self.block_shape
-        tags = self.tags[:, k].view(-1, H, W)
+        tags = self.tags[:, types].view(-1, H, W)  # (L*T, H, W)
         lower = self._padded(tags, inf).unfold(1, bh, bh).unfold(2, bw, bw).flatten(3)
         upper = self._padded(tags, -inf).unfold(1, bh, bh).unfold(2, bw, bw).flatten(3)
-        return lower.amin(dim=3), upper.amax(dim=3)
+        shape = (len(self.tags), len(types)) + lower.shape[1:3]
+        return lower.amin(dim=3).view(shape), upper.amax(dim=3).view(shape)
 
-    def blocks(self, k: int, by: Tensor, bx: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-        """Heatmap (N, Q), tags (L, N, Q) and flat pixels (N, Q) of keypoint type ``k`` in the
-        blocks (``by``, ``bx``) (N,); pixels beyond the map have heatmap -inf."""
-        _, H, W = self.heatmaps.shape
+    def blocks(self, types: Tensor, by: Tensor, bx: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """Heatmap (N, Q), tags (L, N, Q) and flat pixels (N, Q) of the blocks (``by``,
+        ``bx``) (N,) of keypoint types ``types`` (N,); pixels beyond the map have heatmap
+        -inf."""
+        K, H, W = self.heatmaps.shape
         bh, bw = self.block_shape
-        heat = self._padded(self.heatmaps[k][None], -inf)[0]
-        tags = self._padded(self.tags[:, k].view(-1, H, W), 0.0)
+        heat = self._padded(self.heatmaps, -inf)
+        tags = self._padded(self.tags.view(-1, H, W), 0.0)
+        tags = tags.view(len(self.tags), K, *tags.shape[1:])
         rows = (by * bh)[:, None] + torch.arange(bh, device=by.device)  # (N, bh)
         cols = (bx * bw)[:, None] + torch.arange(bw, device=bx.device)  # (N, bw)
-        index = (rows[:, :, None], cols[:, None, :])
+        index = (types[:, None, None], rows[:, :, None], cols[:, None, :])
         return (heat[index].flatten(1), tags[(slice(None), ) + index].flatten(2),
                 (rows[:, :, None] * W + cols[:, None, :]).flatten(1))
 
@@ -290,15 +297,22 @@ class ProjectedInputMaps(InputMaps):
         heat, tags = _combine(projected.unbind(0), self.num_heatmaps)
         return heat, torch.cat(tags)
 
+    def _projected_windows(self, types: Tensor, y: Tensor, x: Tensor, size: Tuple[int, int]
+                           ) -> Tuple[Tensor, Tensor, Tensor]:
+        """Every part of maps ``types`` projected on windows (N, S, h_w, w_w) that hold the
+        input rows [y, y + h_p), columns [x, x + w_p) (``size``), at offsets ``oy``, ``ox``
+        (N,) in the windows."""
+        sy, sx, (sh, sw) = _source_windows(y, x, size, self.heatmap_parts[0].shape[1:])
+        patches = torch.stack([part.patches(types, sy, sx, (sh, sw)) for part in self.parts],
+                              dim=1)  # (N, S, sh, sw)
+        return _upsample(patches), y - 2 * sy, x - 2 * sx
+
     def _projected_patches(self, types: Tensor, y: Tensor, x: Tensor,
                            size: Tuple[int, int]) -> Tuple[Tensor, List[Tensor]]:
         """Heatmap (N, h_p, w_p) and tags (L of them) of maps ``types`` at input rows
         [y, y + h_p), columns [x, x + w_p)."""
-        sy, sx, (sh, sw) = _source_windows(y, x, size, self.heatmap_parts[0].shape[1:])
-        patches = torch.stack([part.patches(types, sy, sx, (sh, sw)) for part in self.parts],
-                              dim=1)  # (N, S, sh, sw)
-        crops = _upsample_crops(patches, y - 2 * sy, x - 2 * sx, size)  # (N, S, h_p, w_p)
-        return _combine(crops.unbind(1), self.num_heatmaps)
+        windows, oy, ox = self._projected_windows(types, y, x, size)
+        return _combine(_crop(windows, oy, ox, size).unbind(1), self.num_heatmaps)
 
     def _project_tiles(self) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         """Project the tiles near positive source pixels into ``heatmaps``; return the positive
@@ -320,33 +334,38 @@ class ProjectedInputMaps(InputMaps):
             near = grown
         types, ty, tx = near.view(K, h // th, th, w // tw, tw).any(4).any(2).nonzero(
             as_tuple=True)
-        heat, tags = self._projected_patches(types, 2 * th * ty, 2 * tw * tx, (2 * th, 2 * tw))
+        y, x, size = 2 * th * ty, 2 * tw * tx, (2 * th, 2 * tw)
+        windows, oy, ox = self._projected_windows(types, y, x, size)
+        # the heatmap is combined on the windows and cropped, the tags read where it is positive
+        heat, tags = _combine(windows.unbind(1), self.num_heatmaps)
+        heat = _crop(heat[:, None], oy, ox, size)[:, 0]  # (N, 2 th, 2 tw)
         tiles = (K, h // th, 2 * th, w // tw, 2 * tw)
         self.heatmaps.view(tiles).permute(0, 1, 3, 2, 4)[types, ty, tx] = heat
         n, i, j = (heat > 0).nonzero(as_tuple=True)  # tiles come in type order
-        pixels = (ty[n] * (2 * th) + i) * W + tx[n] * (2 * tw) + j
-        return types[n], pixels, heat[n, i, j], torch.stack([tag[n, i, j] for tag in tags])
+        pixels = (y * W + x)[n] + i * W + j
+        values = heat[n, i, j]
+        i, j = i + oy[n], j + ox[n]
+        return types[n], pixels, values, torch.stack([tag[n, i, j] for tag in tags])
 
     def positive(self) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         if not self.lazy:
             return super().positive()
         return self._positive
 
-    def tag_block_bounds(self, k: int) -> Tuple[Tensor, Tensor]:
+    def tag_block_bounds(self, types: Tensor) -> Tuple[Tensor, Tensor]:
         if not self.lazy:
-            return super().tag_block_bounds(k)
+            return super().tag_block_bounds(types)
         # a block reads its 1/2-resolution block and one pixel beyond
         half = (self.block_shape[0] // 2, self.block_shape[1] // 2)
         bounds = [part.block_bounds(half, 1) for part in self.parts[self.num_heatmaps:]]
-        return _widen(torch.stack([lower[k] for lower, _ in bounds]),
-                      torch.stack([upper[k] for _, upper in bounds]))
+        return _widen(torch.stack([lower[types] for lower, _ in bounds]),
+                      torch.stack([upper[types] for _, upper in bounds]))
 
-    def blocks(self, k: int, by: Tensor, bx: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    def blocks(self, types: Tensor, by: Tensor, bx: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         if not self.lazy:
-            return super().blocks(k, by, bx)
+            return super().blocks(types, by, bx)
         bh, bw = self.block_shape
-        heat, tags = self._projected_patches(torch.full_like(by, k), by * bh, bx * bw,
-                                             (bh, bw))
+        heat, tags = self._projected_patches(types, by * bh, bx * bw, (bh, bw))
         rows = (by * bh)[:, None] + torch.arange(bh, device=by.device)
         cols = (bx * bw)[:, None] + torch.arange(bw, device=bx.device)
         return (heat.flatten(1), torch.stack(tags).flatten(2),

@@ -81,36 +81,44 @@ def test_decode_two_people() -> None:
 def test_refine_search_is_the_full_search() -> None:
     """The staged refine search returns the official full-map first maximum of
     ``heatmap - round(tag distance)`` whenever its heatmap value is positive (and -1 only when
-    it is not), on maps with negative values, exact zeros and ties, given the positive pixels
-    in a random order, read in blocks of several shapes, with several refine floors."""
+    it is not), on maps with negative values, exact zeros and ties, for persons of several
+    keypoint types searched at once, given the positive pixels in a random order within each
+    type, read in blocks of several shapes, with several refine floors."""
     codec = _codec()
     rng = np.random.default_rng(0)
+    K, H, W = 3, 48, 40
     for trial in range(40):
-        size = 48 * 40
-        heatmap = rng.normal(0, 0.05, size).astype(np.float32)
+        heatmaps = rng.normal(0, 0.05, (K, H * W)).astype(np.float32)
         if trial % 2:
-            heatmap = np.maximum(heatmap, 0)  # exact zeros, as a Gaussian-only network
-        heatmap[rng.integers(0, size, 6)] = rng.choice([0.05, 0.5, 0.9], 6)  # bright, tied
-        heatmap = torch.from_numpy(heatmap)
-        tags = torch.from_numpy(rng.choice([0., 1., 2.5, 3.], (2, size)).astype(np.float32))
+            heatmaps = np.maximum(heatmaps, 0)  # exact zeros, as a Gaussian-only network
+        for k in range(K - (trial % 3 == 2)):  # one type without a bright pixel
+            heatmaps[k, rng.integers(0, H * W, 6)] = rng.choice([0.05, 0.5, 0.9], 6)  # tied
+        if trial % 5 == 4:
+            heatmaps[1] = np.minimum(heatmaps[1], 0)  # a type without a positive pixel
+        heatmaps = torch.from_numpy(heatmaps)
+        tags = torch.from_numpy(rng.choice([0., 1., 2.5, 3.], (2, K, H * W)).astype(np.float32))
         if trial % 4 >= 2:  # constant over 8 x 8 regions: blocks far from a person are skipped
-            regions = torch.from_numpy(rng.choice([0., 1., 2.5, 3.], (2, 6, 5)).astype(np.float32))
-            tags = regions.repeat_interleave(8, 1).repeat_interleave(8, 2).reshape(2, size)
-        people = torch.from_numpy(rng.uniform(-1, 4, (7, 2)).astype(np.float32))
-        # the positive pixels in any order (the lazy projection lists them tile by tile)
-        pixels = (heatmap > 0).nonzero()[:, 0]
-        pixels = pixels[torch.from_numpy(rng.permutation(len(pixels)))]
+            regions = torch.from_numpy(rng.choice([0., 1., 2.5, 3.], (2, K, 6, 5)).astype(
+                np.float32))
+            tags = regions.repeat_interleave(8, 2).repeat_interleave(8, 3).reshape(2, K, H * W)
+        people = torch.from_numpy(rng.uniform(-1, 4, (9, 2)).astype(np.float32))
+        person_types = torch.from_numpy(rng.integers(0, K, 9))
+        # the positive pixels grouped by type, in any order within a type (the lazy
+        # projection lists them tile by tile)
+        types, pixels = (heatmaps > 0).nonzero(as_tuple=True)
+        order = torch.from_numpy(np.lexsort((rng.permutation(len(types)), types.numpy())))
+        types, pixels = types[order], pixels[order]
+        positive = (types, pixels, heatmaps[types, pixels], tags[:, types, pixels])
         # blocks of several shapes, some cut by the map's border, and several floors
         for block_shape, floors in (((16, 128), [0.1]), ((5, 7), [0.5, 0.1, 0.001]),
                                     ((48, 40), [])):
             codec.refine_floors = floors
-            maps = InputMaps(heatmap.view(1, 48, 40), tags.view(2, 48, 40), block_shape)
-            best = codec._refine_argmax(pixels, heatmap[pixels], tags[:, pixels], people, maps,
-                                        0)
-            for m, person in enumerate(people):
-                dist = ((tags - person[:, None])**2).sum(0).sqrt()
-                full = int(torch.argmax(heatmap - dist.round()))
-                expected = full if heatmap[full] > 0 else -1
+            maps = InputMaps(heatmaps.view(K, H, W), tags.view(2 * K, H, W), block_shape)
+            best = codec._refine_search(positive, person_types, people, maps)
+            for m, (person, k) in enumerate(zip(people, person_types.tolist())):
+                dist = ((tags[:, k] - person[:, None])**2).sum(0).sqrt()
+                full = int(torch.argmax(heatmaps[k] - dist.round()))
+                expected = full if heatmaps[k, full] > 0 else -1
                 assert int(best[m]) == expected, (trial, m, block_shape)
 
 

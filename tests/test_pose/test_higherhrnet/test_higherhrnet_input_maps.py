@@ -100,11 +100,16 @@ def _check_maps(maps: ProjectedInputMaps, heat: Tensor, tags: Tensor) -> int:
             assert torch.equal(maps.heatmaps[ref_types, ny, nx], heat[ref_types, ny, nx])
     # blocks read on demand (refine's search of the rest of the map) and their tag bounds
     bh, bw = maps.block_shape
+    all_lower, all_upper = maps.tag_block_bounds(torch.arange(K))  # (L, K, B_y, B_x)
     for k in range(K):
-        lower, upper = maps.tag_block_bounds(k)  # (L, B_y, B_x)
+        lower, upper = maps.tag_block_bounds(torch.tensor([k]))
+        assert torch.equal(lower[:, 0], all_lower[:, k])
+        assert torch.equal(upper[:, 0], all_upper[:, k])
+        lower, upper = lower[:, 0], upper[:, 0]  # (L, B_y, B_x)
         by, bx = torch.meshgrid(torch.arange(lower.shape[1]), torch.arange(lower.shape[2]),
                                 indexing='ij')
-        heat_blocks, tag_blocks, index = maps.blocks(k, by.flatten(), bx.flatten())
+        heat_blocks, tag_blocks, index = maps.blocks(torch.full((by.numel(), ), k),
+                                                     by.flatten(), bx.flatten())
         inside = heat_blocks > -float('inf')
         assert torch.equal(heat_blocks[inside], heat[k].flatten()[index[inside]])
         assert torch.equal(tag_blocks[:, inside], tags[:, k].flatten(1)[:, index[inside]])
@@ -113,6 +118,14 @@ def _check_maps(maps: ProjectedInputMaps, heat: Tensor, tags: Tensor) -> int:
         flat_lower, flat_upper = lower.flatten(1), upper.flatten(1)
         assert (tag_blocks[:, inside] >= flat_lower[:, block_of[inside]]).all()
         assert (tag_blocks[:, inside] <= flat_upper[:, block_of[inside]]).all()
+    # blocks of several types in one call (refine reads them for all types at once)
+    kinds = torch.arange(K).repeat_interleave(2)
+    by, bx = torch.zeros_like(kinds), kinds % lower.shape[2]
+    heat_blocks, tag_blocks, index = maps.blocks(kinds, by, bx)
+    inside = heat_blocks > -float('inf')
+    row = kinds[:, None].expand_as(index)
+    assert torch.equal(heat_blocks[inside], heat.flatten(1)[row[inside], index[inside]])
+    assert torch.equal(tag_blocks[:, inside], tags.flatten(2)[:, row[inside], index[inside]])
     dense_heat, dense_tags = maps.dense()
     assert torch.equal(dense_heat, heat)
     assert torch.equal(dense_tags, tags.flatten(0, 1))
