@@ -54,6 +54,19 @@ def _crop(maps: Tensor, y: Tensor, x: Tensor, size: Tuple[int, int]) -> Tensor:
     return maps.unfold(2, size[0], 1).unfold(3, size[1], 1)[index, :, y, x]
 
 
+def _block_extrema(maps: Tensor, block: Tuple[int, int], margin: int) -> Tuple[Tensor, Tensor]:
+    """Minimum and maximum (C, h / block[0], w / block[1]) of (C, h, w) ``maps`` over each
+    block extended by ``margin`` pixels on every side (as max pooling, one axis at a time)."""
+    size = (block[0] + 2 * margin, block[1] + 2 * margin)
+
+    def reduce(fill: float, op) -> Tensor:
+        padded = F.pad(maps, (margin, ) * 4, value=fill)
+        rows = op(padded.unfold(1, size[0], block[0]), dim=-1)
+        return op(rows.unfold(2, size[1], block[1]), dim=-1)
+
+    return reduce(inf, torch.amin), reduce(-inf, torch.amax)
+
+
 def _widen(lower: Tensor, upper: Tensor) -> Tuple[Tensor, Tensor]:
     """Bounds widened by a relative 1e-6, for the rounding of an interpolation."""
     return lower - 1e-6 * lower.abs() - 1e-30, upper + 1e-6 * upper.abs() + 1e-30
@@ -112,10 +125,7 @@ class MapPart:
             maps = self.source[self.channels]  # (K, h_s, w_s)
             if self.upsampled:
                 block, margin = (block[0] // 2, block[1] // 2), (margin + 1) // 2 + 1
-            upper = F.max_pool2d(maps, (block[0] + 2 * margin, block[1] + 2 * margin), block,
-                                 margin)
-            lower = -F.max_pool2d(-maps, (block[0] + 2 * margin, block[1] + 2 * margin), block,
-                                  margin)
+            lower, upper = _block_extrema(maps, block, margin)
             if self.upsampled:
                 lower, upper = _widen(lower, upper)
             if self.mirrored:
