@@ -14,7 +14,7 @@ hence the same values bit for bit (``test_higherhrnet_input_maps.py`` checks it 
 dense projection).
 """
 from math import inf
-from typing import List, Sequence, Tuple, Union
+from typing import Callable, List, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -54,17 +54,15 @@ def _crop(maps: Tensor, y: Tensor, x: Tensor, size: Tuple[int, int]) -> Tensor:
     return maps.unfold(2, size[0], 1).unfold(3, size[1], 1)[index, :, y, x]
 
 
-def _block_extrema(maps: Tensor, block: Tuple[int, int], margin: int) -> Tuple[Tensor, Tensor]:
-    """Minimum and maximum (C, h / block[0], w / block[1]) of (C, h, w) ``maps`` over each
-    block extended by ``margin`` pixels on every side (as max pooling, one axis at a time)."""
+def _block_reduce(maps: Tensor, block: Tuple[int, int], margin: int, fill: float,
+                  op: Callable[..., Tensor]) -> Tensor:
+    """``op`` (``torch.amin`` or ``torch.amax``) (C, h / block[0], w / block[1]) of (C, h, w)
+    ``maps`` over each block extended by ``margin`` pixels (``fill`` beyond the map) on every
+    side, one axis at a time (as max pooling, faster)."""
     size = (block[0] + 2 * margin, block[1] + 2 * margin)
-
-    def reduce(fill: float, op) -> Tensor:
-        padded = F.pad(maps, (margin, ) * 4, value=fill)
-        rows = op(padded.unfold(1, size[0], block[0]), dim=-1)
-        return op(rows.unfold(2, size[1], block[1]), dim=-1)
-
-    return reduce(inf, torch.amin), reduce(-inf, torch.amax)
+    padded = F.pad(maps, (margin, ) * 4, value=fill)
+    rows = op(padded.unfold(1, size[0], block[0]), dim=-1)
+    return op(rows.unfold(2, size[1], block[1]), dim=-1)
 
 
 def _widen(lower: Tensor, upper: Tensor) -> Tuple[Tensor, Tensor]:
@@ -125,7 +123,8 @@ class MapPart:
             maps = self.source[self.channels]  # (K, h_s, w_s)
             if self.upsampled:
                 block, margin = (block[0] // 2, block[1] // 2), (margin + 1) // 2 + 1
-            lower, upper = _block_extrema(maps, block, margin)
+            lower = _block_reduce(maps, block, margin, inf, torch.amin)
+            upper = _block_reduce(maps, block, margin, -inf, torch.amax)
             if self.upsampled:
                 lower, upper = _widen(lower, upper)
             if self.mirrored:
@@ -330,32 +329,28 @@ class ProjectedInputMaps(InputMaps):
         K, h, w = self.heatmap_parts[0].shape
         W = self.size[1]
         th, tw = self.tile
-        # source pixels within two pixels of a positive one (separable dilation), then tiles
-        near = self.heatmap_parts[0] > 0
+        # the tiles within two source pixels of a positive one
+        positive = self.heatmap_parts[0] > 0
         if self.num_heatmaps == 2:
-            near |= self.heatmap_parts[1] > 0
-        for dim in (1, 2):
-            grown, length = near.clone(), near.shape[dim]
-            for shift in (1, 2):
-                grown.narrow(dim, shift, length - shift).logical_or_(
-                    near.narrow(dim, 0, length - shift))
-                grown.narrow(dim, 0, length - shift).logical_or_(
-                    near.narrow(dim, shift, length - shift))
-            near = grown
-        types, ty, tx = near.view(K, h // th, th, w // tw, tw).any(4).any(2).nonzero(
-            as_tuple=True)
+            positive |= self.heatmap_parts[1] > 0
+        types, ty, tx = _block_reduce(positive.to(torch.uint8), (th, tw), 2, 0,
+                                      torch.amax).nonzero(as_tuple=True)
         y, x, size = 2 * th * ty, 2 * tw * tx, (2 * th, 2 * tw)
-        windows, oy, ox = self._projected_windows(types, y, x, size)
+        windows, oy, ox = self._projected_windows(types, y, x, size)  # (N, S, h_w, w_w)
         # the heatmap is combined on the windows and cropped, the tags read where it is positive
-        heat, tags = _combine(windows.unbind(1), self.num_heatmaps)
+        heat, _ = _combine(windows.unbind(1), self.num_heatmaps)
         heat = _crop(heat[:, None], oy, ox, size)[:, 0]  # (N, 2 th, 2 tw)
         tiles = (K, h // th, 2 * th, w // tw, 2 * tw)
         self.heatmaps.view(tiles).permute(0, 1, 3, 2, 4)[types, ty, tx] = heat
-        n, i, j = (heat > 0).nonzero(as_tuple=True)  # tiles come in type order
+        flat = (heat.view(-1) > 0).nonzero()[:, 0]  # tiles come in type order
+        (ph, pw), (S, hw, ww) = size, windows.shape[1:]
+        n, i, j = flat // (ph * pw), (flat // pw) % ph, flat % pw
         pixels = (y * W + x)[n] + i * W + j
-        values = heat[n, i, j]
-        i, j = i + oy[n], j + ox[n]
-        return types[n], pixels, values, torch.stack([tag[n, i, j] for tag in tags])
+        at = ((torch.arange(len(types), device=flat.device) * S * hw + oy) * ww + ox)[n] + \
+            i * ww + j  # in the windows of the first part
+        tags = torch.stack([windows.take(at + part * hw * ww)
+                            for part in range(self.num_heatmaps, S)])
+        return types[n], pixels, heat.take(flat), tags
 
     def positive(self) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         if not self.lazy:
