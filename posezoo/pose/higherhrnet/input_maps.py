@@ -256,10 +256,12 @@ class ProjectedInputMaps(InputMaps):
         tag_parts (Sequence[Tensor | MapPart]): L (K, h, w) maps.
         size (Tuple[int, int]): input size (H, W); an exact 2x projection is computed lazily,
             any other size densely.
-        tile (Tuple[int, int]): source tile size (rows, columns) of the projection around
-            positive pixels (halved until it divides the map). Defaults to (8, 64).
-        block (Tuple[int, int]): source block size (rows, columns) of ``refine``'s search of
-            the rest of the map (halved until it divides the map). Defaults to (8, 32).
+        tile (Tuple[int, int]): source tile size (rows, columns, powers of two) of the
+            projection around positive pixels (halved until it divides the map). Defaults to
+            (8, 64).
+        block (Tuple[int, int]): source block size (rows, columns, powers of two) of
+            ``refine``'s search of the rest of the map (halved until it divides the map).
+            Defaults to (8, 32).
         lazy (bool): project lazily where possible (else densely, e.g. for multi-scale
             aggregation). Defaults to True.
 
@@ -279,6 +281,8 @@ class ProjectedInputMaps(InputMaps):
         self.num_heatmaps = len(heatmap_parts)
         self.heatmap_parts = [part.detach().float() for part in heatmap_parts]
         self.parts = [_as_part(part) for part in list(self.heatmap_parts) + list(tag_parts)]
+        if any(t < 1 or t & (t - 1) for t in tuple(tile) + tuple(block)):
+            raise ValueError(f'tile and block sizes must be powers of two, got {tile}, {block}')
         K, h, w = self.heatmap_parts[0].shape
         self.size = (H, W) = size
         self.tile = tuple(_even_divisor(t, n) for t, n in zip(tile, (h, w)))
@@ -343,8 +347,10 @@ class ProjectedInputMaps(InputMaps):
         tiles = (K, h // th, 2 * th, w // tw, 2 * tw)
         self.heatmaps.view(tiles).permute(0, 1, 3, 2, 4)[types, ty, tx] = heat
         flat = (heat.view(-1) > 0).nonzero()[:, 0]  # tiles come in type order
+        # tile sizes are powers of two: shifts and masks, not divisions
         (ph, pw), (S, hw, ww) = size, windows.shape[1:]
-        n, i, j = flat // (ph * pw), (flat // pw) % ph, flat % pw
+        n, i, j = (flat >> (ph * pw).bit_length() - 1, (flat >> pw.bit_length() - 1) & (ph - 1),
+                   flat & (pw - 1))
         pixels = (y * W + x)[n] + i * W + j
         at = ((torch.arange(len(types), device=flat.device) * S * hw + oy) * ww + ox)[n] + \
             i * ww + j  # in the windows of the first part

@@ -134,7 +134,8 @@ def _check_maps(maps: ProjectedInputMaps, heat: Tensor, tags: Tensor) -> int:
 
 @pytest.mark.parametrize('size', [(64, 96), (72, 104), (88, 48)])
 @pytest.mark.parametrize('flip', [False, True])
-def test_projected_maps_are_the_dense_projection(size: tuple, flip: bool) -> None:
+@pytest.mark.parametrize('tile', [(8, 64), (2, 8)])
+def test_projected_maps_are_the_dense_projection(size: tuple, flip: bool, tile: tuple) -> None:
     """Random blob maps, with and without the mirror part, for sizes whose 1/2 resolution is a
     multiple of the tile or not (smaller tiles), and tags that are views of a 1/4 output."""
     rng = np.random.default_rng(1)
@@ -145,11 +146,18 @@ def test_projected_maps_are_the_dense_projection(size: tuple, flip: bool) -> Non
     perm = torch.from_numpy(rng.permutation(K))
     tag_parts = [MapPart(quarter, K + perm, upsampled=True, mirrored=flip),
                  MapPart(quarter, perm, upsampled=True, mirrored=False)]
-    maps = ProjectedInputMaps(heat_parts, tag_parts, size)
+    maps = ProjectedInputMaps(heat_parts, tag_parts, size, tile=tile)
     assert maps.lazy
     heat, tags = _dense_reference(heat_parts, [part.dense() for part in tag_parts], size)
     positives = _check_maps(maps, heat, tags)
     print(f'{size} flip={flip}: {positives} positive pixels of {heat.numel()}, tile {maps.tile}')
+
+
+def test_tiles_and_blocks_are_powers_of_two() -> None:
+    parts = [torch.zeros(1, 32, 48)]
+    for tile, block in (((6, 64), (8, 32)), ((8, 64), (8, 24)), ((0, 64), (8, 32))):
+        with pytest.raises(ValueError, match='powers of two'):
+            ProjectedInputMaps(parts, parts, (64, 96), tile=tile, block=block)
 
 
 def test_not_a_2x_projection_is_dense() -> None:
