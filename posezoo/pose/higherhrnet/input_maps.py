@@ -31,10 +31,15 @@ def _source_windows(y: Tensor, x: Tensor, size: Tuple[int, int], map_size: Tuple
                     ) -> Tuple[Tensor, Tensor, Tuple[int, int]]:
     """The source patches (starts (N,) in y and x, and their size) whose 2x upsampling holds
     the output windows at rows [y, y + size[0]), columns [x, x + size[1]) exactly: a margin of
-    at least one source pixel on each side, except at the map's borders (where the patch's
+    at least one source pixel on each side (``p / 2 + 2`` source pixels for ``p`` output pixels
+    at even offsets, ``p // 2 + 3`` otherwise), except at the map's borders (where the patch's
     clamping is the map's), widened until the output spans ``_MIN_OUTPUT_SPAN``."""
     (ph, pw), (hs, ws) = size, map_size
-    sh, sw = min(ph // 2 + 3, hs), min(pw // 2 + 3, ws)
+
+    def span(p: int, start: Tensor) -> int:
+        return p // 2 + (2 if p % 2 == 0 and not bool((start % 2).any()) else 3)
+
+    sh, sw = min(span(ph, y), hs), min(span(pw, x), ws)
     sw = min(max(sw, (_MIN_OUTPUT_SPAN + 1) // 2 - sh), ws)
     sh = min(max(sh, (_MIN_OUTPUT_SPAN + 1) // 2 - sw), hs)
     return ((y // 2 - 1).clamp(0, hs - sh), (x // 2 - 1).clamp(0, ws - sw), (sh, sw))
