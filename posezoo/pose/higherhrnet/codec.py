@@ -225,16 +225,14 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             tuple: ``keypoints`` (N, K, 2) in input coordinates, ``keypoint_scores`` (N, K) and
             ``instance_scores`` (N,).
         """
-        heatmaps = maps.heatmaps  # (K, H, W)
-        K, H, W = heatmaps.shape
+        K, H, W = maps.shape
         positive = maps.positive()
         types, pixels, values, positive_tags = positive
         # the candidates above the threshold in (type, pixel) order, for the NMS and top-k
         above = (values > self.decode_keypoint_thr).nonzero()[:, 0]
         keys, order = (types[above] * (H * W) + pixels[above]).sort()
         above = above[order]
-        vals, inds = self._top_peaks(heatmaps[None], (types[above], pixels[above]))
-        vals, inds = vals[0], inds[0]  # (K, T)
+        vals, inds = self._top_peaks(maps, (types[above], pixels[above]))  # (K, T)
         # the tags of the top-k peaks, looked up among the positive pixels (slots without a
         # peak get 0; the grouping discards them)
         slots = torch.arange(K, device=inds.device)[:, None] * (H * W) + inds
@@ -247,41 +245,37 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
                               topk_tags.cpu().numpy())  # (N, K, 3 + L)
         return self._adjust_and_refine(grouped, maps, positive)
 
-    def _top_peaks(self, heatmaps: Tensor, above: Optional[Tuple[Tensor, Tensor]] = None
+    def _top_peaks(self, maps: InputMaps, above: Tuple[Tensor, Tensor]
                    ) -> Tuple[Tensor, Tensor]:
         """The official NMS + top-k: the ``decode_topk`` largest local maxima (``kernel x kernel``
         max pooling) of each heatmap, on the pixels above ``decode_keypoint_thr`` only (the
         others are discarded by the grouping anyway; their slots get score 0).
 
         Args:
-            heatmaps (Tensor): (B, K, H, W).
-            above (tuple, optional): the maps (index b * K + k) and flat pixels (P,) above the
-                threshold, in (map, pixel) order, when the caller knows them.
+            maps (InputMaps): the K heatmaps (read with :meth:`InputMaps.heat_at`).
+            above (tuple): the maps and flat pixels (P,) above the threshold, in (map, pixel)
+                order.
 
         Returns:
-            tuple: values and flat indices, both (B, K, T), in decreasing value order.
+            tuple: values and flat indices, both (K, T), in decreasing value order.
         """
-        B, K, H, W = heatmaps.shape
+        K, H, W = maps.shape
         T = self.decode_topk
-        flat = heatmaps.reshape(B * K, H * W)
-        # every pixel above the threshold of every map at once, in (map, index) order
-        if above is None:
-            above = (flat > self.decode_keypoint_thr).nonzero(as_tuple=True)
         rows, pixels = above
-        values = flat[rows, pixels]
+        values = maps.heat_at(rows, pixels)
         y, x = pixels // W, pixels % W
         # a local maximum is at least its four neighbours (cheap test first), then its window
         # (clamping repeats border pixels, which the -inf padding of max pooling ignores)
         radius = (self.decode_nms_kernel - 1) // 2
         for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)) if radius else ():
             ny, nx = (y + dy).clamp(0, H - 1), (x + dx).clamp(0, W - 1)
-            keep = flat[rows, ny * W + nx] <= values
+            keep = maps.heat_at(rows, ny * W + nx) <= values
             rows, pixels, values, y, x = rows[keep], pixels[keep], values[keep], y[keep], x[keep]
-        offsets = torch.arange(-radius, radius + 1, device=heatmaps.device)
+        offsets = torch.arange(-radius, radius + 1, device=rows.device)
         ny = (y[:, None] + offsets[None]).clamp(0, H - 1)  # (P, k)
         nx = (x[:, None] + offsets[None]).clamp(0, W - 1)
         if len(rows):
-            window = flat[rows[:, None], (ny[:, :, None] * W + nx[:, None, :]).flatten(1)]
+            window = maps.heat_at(rows[:, None], (ny[:, :, None] * W + nx[:, None, :]).flatten(1))
             keep = window.max(dim=1).values <= values
             rows, pixels, values = rows[keep], pixels[keep], values[keep]
         # top-k over the whole map, as officially, with the same order among equal peaks as
@@ -289,7 +283,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         # packed, in index order, into a short row that keeps the first T pixels of the map
         # in place (the ones torch.topk's partial sort starts from; a 0 after them never enters
         # it) and is at least 64 T long (the partial sort, as for a full map)
-        BK, device = B * K, heatmaps.device
+        BK, device = K, rows.device
         if H * W < 64 * T:  # a small map: the full peak map itself
             slots, length = pixels, H * W
         else:
@@ -302,13 +296,13 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             slots = pixels.clone()
             slots[tail] = T + tail_rank
             length = max(64 * T, T + (int(counts.max()) if BK else 0))
-        packed = flat.new_zeros(BK, length)
+        packed = values.new_zeros(BK, length)
         packed_inds = torch.arange(length, device=device).repeat(BK, 1)
         packed[rows, slots] = values
         packed_inds[rows, slots] = pixels
         vals, order = packed.topk(T, dim=1)
         inds = packed_inds.gather(1, order)
-        return vals.reshape(B, K, T), inds.reshape(B, K, T)
+        return vals, inds
 
     def _group(self, vals: np.ndarray, locs: np.ndarray, tags: np.ndarray) -> np.ndarray:
         """Group the candidates of one image into persons (official ``match_by_tag``).
@@ -367,22 +361,22 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         return np.stack(list(persons.values())).astype(np.float32)
 
     @staticmethod
-    def _quarter_offsets(heatmaps: Tensor, k: Tensor, x: Tensor, y: Tensor) -> Tensor:
+    def _quarter_offsets(maps: InputMaps, k: Tensor, x: Tensor, y: Tensor) -> Tensor:
         """+-0.25 towards the higher horizontal / vertical neighbour (-0.25 on ties).
 
         Args:
-            heatmaps (Tensor): (K, H, W).
+            maps (InputMaps): the K heatmaps.
             k, x, y (Tensor): (M,) long keypoint types and integer pixels.
 
         Returns:
             Tensor: (M, 2) offsets in x and y.
         """
-        _, H, W = heatmaps.shape
-        right = heatmaps[k, y, (x + 1).clamp(max=W - 1)]
-        left = heatmaps[k, y, (x - 1).clamp(min=0)]
-        down = heatmaps[k, (y + 1).clamp(max=H - 1), x]
-        up = heatmaps[k, (y - 1).clamp(min=0), x]
-        offsets = torch.stack((right > left, down > up), dim=1).to(heatmaps.dtype)
+        _, H, W = maps.shape
+        right = maps.heat_at(k, y * W + (x + 1).clamp(max=W - 1))
+        left = maps.heat_at(k, y * W + (x - 1).clamp(min=0))
+        down = maps.heat_at(k, (y + 1).clamp(max=H - 1) * W + x)
+        up = maps.heat_at(k, (y - 1).clamp(min=0) * W + x)
+        offsets = torch.stack((right > left, down > up), dim=1).to(right.dtype)
         return offsets * 0.5 - 0.25
 
     def _refine_search(self, positive: Tuple[Tensor, Tensor, Tensor, Tensor],
@@ -415,7 +409,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             pixel whose heatmap value is <= 0 (nothing to fill).
         """
         types, pixels, values, pixel_tags = positive
-        K, H, W = maps.heatmaps.shape
+        K, H, W = maps.shape
         device = person_tags.device
 
         def first_max(pix: Tensor, val: Tensor, tag: Tensor, people: Tensor
@@ -529,10 +523,9 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             tuple: keypoints (N, K, 2) (input pixels), keypoint scores (N, K), person
             scores (N,), float32.
         """
-        heatmaps = maps.heatmaps
         N, K, _ = grouped.shape
-        _, H, W = heatmaps.shape
-        device = heatmaps.device
+        _, H, W = maps.shape
+        device = positive[0].device
         keypoints = torch.from_numpy(grouped[..., :2].copy()).to(device)
         scores = torch.from_numpy(grouped[..., 2].copy()).to(device)
         instance_scores = grouped[..., 2].mean(axis=1)
@@ -540,7 +533,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         if found.any():
             n, k = found.nonzero(as_tuple=True)
             x, y = keypoints[n, k].long().unbind(-1)
-            keypoints[n, k] += self._quarter_offsets(heatmaps, k, x, y) + 0.5
+            keypoints[n, k] += self._quarter_offsets(maps, k, x, y) + 0.5
 
         missing = ~found
         if N and missing.any():
@@ -553,7 +546,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             n, k, best = n[best >= 0], k[best >= 0], best[best >= 0]  # positive pixels
             x, y = best % W, best // W
             xy = torch.stack((x, y), dim=1).to(keypoints.dtype) + 0.5
-            keypoints[n, k] = xy + self._quarter_offsets(heatmaps, k, x, y)
-            scores[n, k] = heatmaps.reshape(K, H * W)[k, best]
+            keypoints[n, k] = xy + self._quarter_offsets(maps, k, x, y)
+            scores[n, k] = maps.heat_at(k, best)
         return (keypoints.cpu().numpy().astype(np.float32),
                 scores.cpu().numpy().astype(np.float32), instance_scores.astype(np.float32))

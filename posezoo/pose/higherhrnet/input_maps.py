@@ -169,9 +169,9 @@ class InputMaps:
     """Heatmaps and tags of one image at the input resolution (dense).
 
     What the decoder reads: the positive heatmap pixels with their values and tags
-    (:meth:`positive`: candidates, ``refine``), ``heatmaps`` around them (NMS, ``adjust``), and
-    blocks of ``block_shape`` pixels with bounds of their tags (:meth:`tag_block_bounds`,
-    :meth:`blocks`: ``refine``'s search of the rest of the map).
+    (:meth:`positive`: candidates, ``refine``), the heatmap around them (:meth:`heat_at`: NMS,
+    ``adjust``), and blocks of ``block_shape`` pixels with bounds of their tags
+    (:meth:`tag_block_bounds`, :meth:`blocks`: ``refine``'s search of the rest of the map).
 
     Args:
         heatmaps (Tensor): (K, H, W).
@@ -179,16 +179,20 @@ class InputMaps:
         block_shape (Tuple[int, int]): block rows and columns. Defaults to (16, 128).
 
     Attributes:
-        heatmaps (Tensor): (K, H, W).
+        shape (Tuple[int, int, int]): (K, H, W) of the heatmaps.
         block_shape (Tuple[int, int]): as the argument, at most the map.
     """
 
     def __init__(self, heatmaps: Tensor, tags: Tensor,
                  block_shape: Tuple[int, int] = (16, 128)) -> None:
-        K, H, W = heatmaps.shape
+        K, H, W = self.shape = tuple(heatmaps.shape)
         self.heatmaps = heatmaps.detach().float()
         self.tags = tags.detach().float().reshape(-1, K, H * W)  # (L, K, H*W)
         self.block_shape = (min(block_shape[0], H), min(block_shape[1], W))
+
+    def heat_at(self, types: Tensor, pixels: Tensor) -> Tensor:
+        """Heatmap values of maps ``types`` at flat pixels ``pixels`` (same shape)."""
+        return self.heatmaps.view(self.shape[0], -1)[types, pixels]
 
     def dense(self) -> Tuple[Tensor, Tensor]:
         """The dense heatmaps (K, H, W) and tags (L*K, H, W)."""
@@ -296,7 +300,7 @@ class ProjectedInputMaps(InputMaps):
         if not self.lazy:
             super().__init__(*self._dense_projection())
             return
-        self.heatmaps = self.heatmap_parts[0].new_empty(K, H, W)
+        self.shape = (K, H, W)
         self.block_shape = tuple(2 * _even_divisor(b, n) for b, n in zip(block, (h, w)))
         self._positive = self._project_tiles()
 
@@ -333,8 +337,9 @@ class ProjectedInputMaps(InputMaps):
         return _combine(_crop(windows, oy, ox, size).unbind(1), self.num_heatmaps)
 
     def _project_tiles(self) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
-        """Project the tiles near positive source pixels into ``heatmaps``; return the positive
-        pixels with their values and tags (as :meth:`positive`)."""
+        """Project the heatmap tiles near positive source pixels (kept for :meth:`heat_at`, no
+        full-size map: allocating one cost more than the tiles); return the positive pixels
+        with their values and tags (as :meth:`positive`)."""
         K, h, w = self.heatmap_parts[0].shape
         W = self.size[1]
         th, tw = self.tile
@@ -349,8 +354,10 @@ class ProjectedInputMaps(InputMaps):
         # the heatmap is combined on the windows and cropped, the tags read where it is positive
         heat, _ = _combine(windows.unbind(1), self.num_heatmaps)
         heat = _crop(heat[:, None], oy, ox, size)[:, 0]  # (N, 2 th, 2 tw)
-        tiles = (K, h // th, 2 * th, w // tw, 2 * tw)
-        self.heatmaps.view(tiles).permute(0, 1, 3, 2, 4)[types, ty, tx] = heat
+        self._tiles = heat
+        self._tile_index = torch.full((K, h // th, w // tw), -1, dtype=torch.long,
+                                      device=heat.device)
+        self._tile_index[types, ty, tx] = torch.arange(len(types), device=heat.device)
         flat = (heat.view(-1) > 0).nonzero()[:, 0]  # tiles come in type order
         # tile sizes are powers of two: shifts and masks, not divisions
         (ph, pw), (S, hw, ww) = size, windows.shape[1:]
@@ -367,6 +374,17 @@ class ProjectedInputMaps(InputMaps):
         if not self.lazy:
             return super().positive()
         return self._positive
+
+    def heat_at(self, types: Tensor, pixels: Tensor) -> Tensor:
+        """As :meth:`InputMaps.heat_at`, in the projected tiles (the decoder reads no other
+        pixel: the tiles hold every positive pixel and the pixels within 2 of it, NMS windows
+        and ``adjust``'s neighbours)."""
+        if not self.lazy:
+            return super().heat_at(types, pixels)
+        _, ph, pw = self._tiles.shape
+        y, x = pixels // self.size[1], pixels % self.size[1]
+        tile = self._tile_index[types, y // ph, x // pw]
+        return self._tiles[tile, y % ph, x % pw]
 
     def tag_block_bounds(self, types: Tensor) -> Tuple[Tensor, Tensor]:
         if not self.lazy:
