@@ -192,7 +192,7 @@ class InputMaps:
 
     def heat_at(self, types: Tensor, pixels: Tensor) -> Tensor:
         """Heatmap values of maps ``types`` at flat pixels ``pixels`` (same shape)."""
-        return self.heatmaps.view(self.shape[0], -1)[types, pixels]
+        return self.heatmaps.reshape(self.shape[0], -1)[types, pixels]
 
     def dense(self) -> Tuple[Tensor, Tensor]:
         """The dense heatmaps (K, H, W) and tags (L*K, H, W)."""
