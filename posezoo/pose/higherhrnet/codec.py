@@ -53,11 +53,10 @@ def official_gaussian_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndar
     return heatmaps
 
 
-def _tag_distance(tags: Tensor, people: Tensor) -> Tensor:
-    """Euclidean distances (M, Q) between the tags (L, Q) of Q pixels and the mean tags (M, L)
-    of M persons, in float32 as the official ``refine``."""
-    diff = tags[None] - people[:, :, None]  # (M, L, Q)
-    return diff.mul_(diff).sum(dim=1).sqrt_()
+def _norm(diff: Tensor) -> Tensor:
+    """Euclidean norm over the first dimension (the L tag dimensions) of tag differences
+    (L, ...), computed in place, in float32 as the official ``refine``."""
+    return diff.mul_(diff).sum(dim=0).sqrt_()
 
 
 @KEYPOINT_CODECS.register_module()
@@ -283,21 +282,21 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         # packed, in index order, into a short row that keeps the first T pixels of the map
         # in place (the ones torch.topk's partial sort starts from; a 0 after them never enters
         # it) and is at least 64 T long (the partial sort, as for a full map)
-        BK, device = K, rows.device
+        device = rows.device
         if H * W < 64 * T:  # a small map: the full peak map itself
             slots, length = pixels, H * W
         else:
             tail = pixels >= T
             tail_rows = rows[tail]
-            counts = torch.bincount(tail_rows, minlength=BK)
+            counts = torch.bincount(tail_rows, minlength=K)
             starts = counts.cumsum(0) - counts
             # rows are sorted, so a running index minus the row's start ranks a tail peak
             tail_rank = torch.arange(len(tail_rows), device=device) - starts[tail_rows]
             slots = pixels.clone()
             slots[tail] = T + tail_rank
-            length = max(64 * T, T + (int(counts.max()) if BK else 0))
-        packed = values.new_zeros(BK, length)
-        packed_inds = torch.arange(length, device=device).repeat(BK, 1)
+            length = max(64 * T, T + (int(counts.max()) if K else 0))
+        packed = values.new_zeros(K, length)
+        packed_inds = torch.arange(length, device=device).repeat(K, 1)
         packed[rows, slots] = values
         packed_inds[rows, slots] = pixels
         vals, order = packed.topk(T, dim=1)
@@ -416,7 +415,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
                       ) -> Tuple[Tensor, Tensor]:
             """Best score and its first pixel (M',) of each person over the pixels ``pix``
             (values ``val``, tags ``tag``), float32 as officially."""
-            score = val[None] - _tag_distance(tag, people).round_()
+            score = val[None] - _norm(tag[:, None] - people.T[:, :, None]).round_()
             best = score.max(dim=1).values
             first = torch.where(score == best[:, None], pix[None], H * W).min(dim=1).values
             return best, first
@@ -478,7 +477,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
         num_x = lower.shape[3]
         tags = person_tags.T[:, :, None]  # (L, U, 1)
         gap = tags - tags.clamp(lower.flatten(2)[:, row], upper.flatten(2)[:, row])
-        distance = gap.mul_(gap).sum(dim=0).sqrt_()  # (U, B): to the bounds of each block
+        distance = _norm(gap)  # (U, B): to the bounds of each block
         can_beat = -distance.round() >= scores[:, None]
         # per type, the blocks that can beat one of its persons, the closest first
         closest = torch.full((len(kinds), distance.shape[1]), inf, device=distance.device)
@@ -498,9 +497,8 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             heat, tags, index = maps.blocks(kinds[kind], chosen // num_x, chosen % num_x)
             pu, pn = ((row[:, None] == kind[None]) & alive[:, None] &
                       can_beat[:, chosen]).nonzero(as_tuple=True)  # (person, block) pairs
-            diff = tags[:, pn] - person_tags.T[:, pu, None]  # (L, pairs, Q)
-            pair_scores = (heat[pn] - diff.mul_(diff).sum(dim=0).sqrt_().round_()
-                           ).masked_fill_(heat[pn] > 0, -inf)
+            pair_distance = _norm(tags[:, pn] - person_tags.T[:, pu, None])  # (pairs, Q)
+            pair_scores = (heat[pn] - pair_distance.round_()).masked_fill_(heat[pn] > 0, -inf)
             beaten = ((pair_scores > scores[pu, None]) |
                       ((pair_scores == scores[pu, None]) &
                        (index[pn] < candidates[pu, None]))).any(dim=1)

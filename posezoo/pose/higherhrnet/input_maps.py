@@ -194,6 +194,13 @@ class InputMaps:
         """Heatmap values of maps ``types`` at flat pixels ``pixels`` (same shape)."""
         return self.heatmaps.reshape(self.shape[0], -1)[types, pixels]
 
+    def _block_pixels(self, by: Tensor, bx: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """Rows (N, bh), columns (N, bw) and flat pixels (N, Q) of the blocks (``by``, ``bx``)."""
+        bh, bw = self.block_shape
+        rows = (by * bh)[:, None] + torch.arange(bh, device=by.device)
+        cols = (bx * bw)[:, None] + torch.arange(bw, device=bx.device)
+        return rows, cols, (rows[:, :, None] * self.shape[2] + cols[:, None, :]).flatten(1)
+
     def dense(self) -> Tuple[Tensor, Tensor]:
         """The dense heatmaps (K, H, W) and tags (L*K, H, W)."""
         K, H, W = self.heatmaps.shape
@@ -228,16 +235,13 @@ class InputMaps:
         """Heatmap (N, Q), tags (L, N, Q) and flat pixels (N, Q) of the blocks (``by``,
         ``bx``) (N,) of keypoint types ``types`` (N,); pixels beyond the map have heatmap
         -inf."""
-        K, H, W = self.heatmaps.shape
-        bh, bw = self.block_shape
+        K, H, W = self.shape
         heat = self._padded(self.heatmaps, -inf)
         tags = self._padded(self.tags.view(-1, H, W), 0.0)
         tags = tags.view(len(self.tags), K, *tags.shape[1:])
-        rows = (by * bh)[:, None] + torch.arange(bh, device=by.device)  # (N, bh)
-        cols = (bx * bw)[:, None] + torch.arange(bw, device=bx.device)  # (N, bw)
+        rows, cols, pixels = self._block_pixels(by, bx)
         index = (types[:, None, None], rows[:, :, None], cols[:, None, :])
-        return (heat[index].flatten(1), tags[(slice(None), ) + index].flatten(2),
-                (rows[:, :, None] * W + cols[:, None, :]).flatten(1))
+        return heat[index].flatten(1), tags[(slice(None), ) + index].flatten(2), pixels
 
 
 def _combine(parts: Sequence[Tensor], num_heatmaps: int) -> Tuple[Tensor, List[Tensor]]:
@@ -255,10 +259,10 @@ class ProjectedInputMaps(InputMaps):
     projections of ``tag_parts``. A projected pixel is a convex combination of the source
     pixels within one pixel of its source position, so it can be positive only where a
     source pixel is: the tiles (``tile`` source pixels) within two source pixels of a positive
-    one are projected, which covers every positive pixel and its neighbours. The rest of
-    ``heatmaps`` is allocated but neither written nor read, the tags are kept at the positive
-    pixels only, and :meth:`blocks` projects the blocks it is asked for (their tag bounds come
-    from the 1/4-resolution tags, :meth:`MapPart.block_bounds`).
+    one are projected, which covers every positive pixel and its neighbours. Only these
+    tiles of the heatmap are kept (:meth:`heat_at`), the tags only at the positive pixels, and
+    :meth:`blocks` projects the blocks it is asked for (their tag bounds come from the
+    1/4-resolution tags, :meth:`MapPart.block_bounds`).
 
     Args:
         heatmap_parts (Sequence[Tensor]): one or two (K, h, w) maps.
@@ -355,17 +359,17 @@ class ProjectedInputMaps(InputMaps):
         heat, _ = _combine(windows.unbind(1), self.num_heatmaps)
         heat = _crop(heat[:, None], oy, ox, size)[:, 0]  # (N, 2 th, 2 tw)
         self._tiles = heat
+        tile = torch.arange(len(types), device=heat.device)
         self._tile_index = torch.full((K, h // th, w // tw), -1, dtype=torch.long,
                                       device=heat.device)
-        self._tile_index[types, ty, tx] = torch.arange(len(types), device=heat.device)
+        self._tile_index[types, ty, tx] = tile
         flat = (heat.view(-1) > 0).nonzero()[:, 0]  # tiles come in type order
         # tile sizes are powers of two: shifts and masks, not divisions
         (ph, pw), (S, hw, ww) = size, windows.shape[1:]
         n, i, j = (flat >> (ph * pw).bit_length() - 1, (flat >> pw.bit_length() - 1) & (ph - 1),
                    flat & (pw - 1))
         pixels = (y * W + x)[n] + i * W + j
-        at = ((torch.arange(len(types), device=flat.device) * S * hw + oy) * ww + ox)[n] + \
-            i * ww + j  # in the windows of the first part
+        at = ((tile * S * hw + oy) * ww + ox)[n] + i * ww + j  # in the first part's windows
         tags = torch.stack([windows.take(at + part * hw * ww)
                             for part in range(self.num_heatmaps, S)])
         return types[n], pixels, heat.take(flat), tags
@@ -400,7 +404,4 @@ class ProjectedInputMaps(InputMaps):
             return super().blocks(types, by, bx)
         bh, bw = self.block_shape
         heat, tags = self._projected_patches(types, by * bh, bx * bw, (bh, bw))
-        rows = (by * bh)[:, None] + torch.arange(bh, device=by.device)
-        cols = (bx * bw)[:, None] + torch.arange(bw, device=bx.device)
-        return (heat.flatten(1), torch.stack(tags).flatten(2),
-                (rows[:, :, None] * self.size[1] + cols[:, None, :]).flatten(1))
+        return heat.flatten(1), torch.stack(tags).flatten(2), self._block_pixels(by, bx)[2]
