@@ -21,9 +21,9 @@ Decoded = Tuple[np.ndarray, np.ndarray, np.ndarray]
 #: The codec settings that decoding reads: the arguments of :class:`BKPoseGrouping` besides K
 #: and the links (``BKPoseHeatmap`` attributes, written to the edge sidecar).
 GROUPING_KEYS = ('input_size', 'heatmap_size', 'score_thr', 'nms_kernel', 'max_candidates',
-                 'num_samples', 'limb_thr', 'min_on_limb', 'length_tolerance', 'merge_ratio',
-                 'merge_max_hops', 'min_keypoints', 'min_fragment_score', 'min_mean_score',
-                 'max_instances')
+                 'num_samples', 'limb_thr', 'min_on_limb', 'length_tolerance', 'length_prior',
+                 'merge_ratio', 'merge_max_hops', 'merge_max_scale_ratio', 'min_keypoints',
+                 'min_fragment_score', 'min_mean_score', 'max_instances')
 
 
 def empty_result(K: int) -> Decoded:
@@ -110,15 +110,17 @@ class BKPoseGrouping:
         skeleton_links (Sequence[Tuple[int, int]]): the B links.
         input_size, heatmap_size (Tuple[int, int]): (w, h) of the input and of the heatmaps.
         score_thr, nms_kernel, max_candidates, num_samples, limb_thr, min_on_limb,
-        length_tolerance, merge_ratio, merge_max_hops, min_keypoints, min_fragment_score,
-        min_mean_score, max_instances: as in ``BKPoseHeatmap``.
+        length_tolerance, length_prior, merge_ratio, merge_max_hops, merge_max_scale_ratio,
+        min_keypoints, min_fragment_score, min_mean_score, max_instances: as in
+        ``BKPoseHeatmap``.
     """
 
     def __init__(self, num_keypoints: int, skeleton_links: Sequence[Tuple[int, int]],
                  input_size: Tuple[int, int], heatmap_size: Tuple[int, int], score_thr: float,
                  nms_kernel: int, max_candidates: Optional[int], num_samples: int,
                  limb_thr: float, min_on_limb: float, length_tolerance: float,
-                 merge_ratio: float, merge_max_hops: int, min_keypoints: int,
+                 length_prior: float, merge_ratio: float, merge_max_hops: int,
+                 merge_max_scale_ratio: float, min_keypoints: int,
                  min_fragment_score: float, min_mean_score: float,
                  max_instances: int) -> None:
         self.num_keypoints = int(num_keypoints)
@@ -132,8 +134,9 @@ class BKPoseGrouping:
         # candidates, pair scoring, merging, people: the settings as in ``BKPoseHeatmap``
         self.score_thr, self.nms_kernel, self.max_candidates = score_thr, nms_kernel, max_candidates
         self.num_samples, self.limb_thr, self.min_on_limb = num_samples, limb_thr, min_on_limb
-        self.length_tolerance, self.merge_ratio, self.merge_max_hops = (
-            length_tolerance, merge_ratio, merge_max_hops)
+        self.length_tolerance, self.length_prior = length_tolerance, length_prior
+        self.merge_ratio, self.merge_max_hops, self.merge_max_scale_ratio = (
+            merge_ratio, merge_max_hops, merge_max_scale_ratio)
         self.min_keypoints, self.min_fragment_score, self.min_mean_score, self.max_instances = (
             min_keypoints, min_fragment_score, min_mean_score, max_instances)
         self._adjacency, self._hops = skeleton_graph(self.num_keypoints, self.skeleton_links)
@@ -166,6 +169,9 @@ class BKPoseGrouping:
             return empty_result(K)
         limb_scores, lengths = self._score_pairs(heatmaps[K:], locs, valid)
         index = self._assemble(scores, valid, limb_scores, lengths)
+        if self.length_prior > 0 and len(index):
+            index = self._assemble(scores, valid, self._scale_prior(index, locs, limb_scores,
+                                                                    lengths), lengths)
         index = self._merge_fragments(index, locs, scores)
         keypoints, keypoint_scores, instance_scores = self._finish(index, locs, scores)
         return self.to_input(keypoints), keypoint_scores, instance_scores
@@ -310,6 +316,38 @@ class BKPoseGrouping:
         index = np.stack(members)
         return index[(index >= 0).any(1)]
 
+    def _scale_prior(self, index: np.ndarray, locs: np.ndarray, limb_scores: np.ndarray,
+                     lengths: np.ndarray) -> np.ndarray:
+        """The limb scores with the limb-length prior relative to the people's scale (step 3's
+        second pass): ``length_prior * |ln(length / expected)|`` subtracted, ``expected`` the
+        link's typical length (:data:`COCO_LIMB_LENGTHS`) times the scale
+        (:meth:`_person_scale`) of the first pass's people the two candidates belong to (the
+        geometric mean of the two, the one known where only one is; no prior where neither is).
+
+        Args:
+            index (np.ndarray): (P, K) the first pass's people.
+            locs (np.ndarray): (K, M, 2) candidate locations.
+            limb_scores (np.ndarray): (B, M, M) limb scores, -inf where not admissible.
+            lengths (np.ndarray): (B, M, M) segment lengths in heatmap pixels.
+
+        Returns:
+            np.ndarray: (B, M, M) float32 limb scores (the same admissible pairs).
+        """
+        K, M = locs.shape[:2]
+        found = index >= 0
+        scale = self._person_scale(locs[np.arange(K), np.where(found, index, 0)], found)
+        person, kind = np.nonzero(found)
+        candidate_scale = np.zeros((K, M))
+        candidate_scale[kind, index[person, kind]] = scale[person]
+        sa = candidate_scale[self.link_array[:, 0]][:, :, None]  # (B, M, 1)
+        sb = candidate_scale[self.link_array[:, 1]][:, None, :]  # (B, 1, M)
+        pair = np.where((sa > 0) & (sb > 0), np.sqrt(sa * sb), np.maximum(sa, sb))
+        expected = pair * self._limb_length[:, None, None]
+        known = expected > 0
+        penalty = np.zeros(expected.shape)
+        penalty[known] = np.abs(np.log(np.maximum(lengths[known], 1e-6) / expected[known]))
+        return (limb_scores - self.length_prior * penalty).astype(np.float32)
+
     def _person_scale(self, points: np.ndarray, found: np.ndarray) -> np.ndarray:
         """(P,) scale of each person: the largest ratio of one of its limbs to that limb's
         typical length (:func:`limb_lengths`; foreshortening only shortens limbs); 0: none."""
@@ -327,11 +365,12 @@ class BKPoseGrouping:
         two types in shoulder widths (:data:`COCO_LIMB_LENGTHS`; hops for other skeletons), and
         ``r = d / S``, ``S`` the people's scale in shoulder widths (:meth:`_person_scale`;
         the geometric mean of the two, or the one known when the other has no limb). Pairs
-        with ``r <= merge_ratio`` join their people, smallest ``d / m`` first (``m`` the weaker
-        of the two people's mean keypoint scores), when the two have
-        no keypoint type in common and no link joins a keypoint of one to a keypoint of the
-        other: that link's body-part map would have connected them, had they been one person
-        (the limb evidence against a merge).
+        with ``r <= merge_ratio`` join their people, smallest mean ``d / m`` over those pairs
+        first (``m`` the weaker of the two people's mean keypoint scores), when the two people's
+        scales differ at most ``merge_max_scale_ratio``-fold, have no keypoint type in common
+        and no link joins a keypoint of one to a keypoint of the other: that link's body-part
+        map would have connected them, had they been one person (the limb evidence against a
+        merge).
 
         Args:
             index (np.ndarray): (P, K) candidate index of each keypoint, -1 where missing.
@@ -356,23 +395,31 @@ class BKPoseGrouping:
         with np.errstate(divide='ignore', invalid='ignore'):
             closeness = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / path
             ratio = closeness / pair_scale
+        # ... and two people whose scales differ more than merge_max_scale_ratio-fold are not
+        # one person (a face whose eyes are labelled far apart beside a small body)
+        low, high = np.minimum(s1, s2), np.maximum(s1, s2)
+        similar = (low == 0) | (high <= self.merge_max_scale_ratio * np.where(low > 0, low, 1))
         ok = ((pid[:, None] < pid[None, :]) & (hops > 0) & (hops <= self.merge_max_hops) &
-              (pair_scale > 0) & (ratio <= self.merge_ratio))
+              (pair_scale > 0) & (ratio <= self.merge_ratio) & similar)
         # two people holding the two ends of a link were not joined by that link's body-part
         # map: they are different people; people sharing a keypoint type never merge
         linked = found.astype(np.int64) @ self._adjacency @ found.T.astype(np.int64) > 0
         linked |= found.astype(np.int64) @ found.T.astype(np.int64) > 0
-        # every pair of people that may merge, closest first: the smallest distance of their
-        # keypoints per unit of skeleton path (in pixels: a big person near a lone keypoint
-        # does not outrank the small one it sits beside)
+        # every pair of people that may merge, closest first: the mean distance of their
+        # keypoint pairs that fit, per unit of skeleton path (in pixels: a big person near a
+        # lone keypoint does not outrank the small one it sits beside; the mean, not the
+        # closest pair: a wrist that happens to lie beside another person's knee, four hops
+        # away, does not outrank the body whose hip is as close along a shorter path)
         # ... divided by the weaker of the two people's mean keypoint scores: a strong lone
         # keypoint beside a person outranks faint leftover peaks a little closer
         mean = np.where(found, scores[np.arange(K), np.where(found, index, 0)], 0).sum(1) / \
             np.maximum(found.sum(1), 1)
         closeness = closeness / np.maximum(np.minimum(mean[pid][:, None], mean[pid][None]), 1e-6)
-        best = np.full((P, P), np.inf)
         first, second = np.nonzero(ok)
-        np.minimum.at(best, (pid[first], pid[second]), closeness[first, second])
+        total, count = np.zeros((P, P)), np.zeros((P, P))
+        np.add.at(total, (pid[first], pid[second]), closeness[first, second])
+        np.add.at(count, (pid[first], pid[second]), 1)
+        best = np.where(count > 0, total / np.maximum(count, 1), np.inf)
         best[linked] = np.inf
         pi, pj = np.nonzero(np.isfinite(best))
         if not len(pi):

@@ -88,6 +88,65 @@ def test_round_trip_groups_people(size):
     assert (scores[visible > 0] > 0.9).all() and (scores[visible == 0] == 0).all()
 
 
+def _labelled(people: dict) -> tuple:
+    """(N, 17, 2) keypoints and (N, 17) visibility from ``{person: {keypoint: (x, y)}}``."""
+    keypoints, visible = np.zeros((len(people), 17, 2), np.float32), np.zeros((len(people), 17))
+    for n, labelled in enumerate(people.values()):
+        for k, xy in labelled.items():
+            keypoints[n, k], visible[n, k] = xy, 1
+    return keypoints, visible
+
+
+def _decoded_error(codec: BKPoseHeatmap, keypoints: np.ndarray, visible: np.ndarray) -> tuple:
+    """Encode, decode; per labelled person the largest error of its labelled keypoints in the
+    decoded person that fits it best, and the number of people decoded."""
+    decoded, _, _ = codec.decode(codec.encode(keypoints, visible)['heatmaps'])
+    return [min(float(np.abs(d - k)[v > 0].max()) for d in decoded)
+            for k, v in zip(keypoints, visible)], len(decoded)
+
+
+#: Two real COCO people (coco-mini train2017) as they overlap in a classroom scene of
+#: tools/analysis/classroom_scenes.py, moved to a small canvas: the smaller one's shoulder line
+#: continues the larger one's (left shoulder 4 px from the other's right shoulder) and their
+#: right forearms run side by side. The crossed shoulder pairs lie on the union of the two
+#: shoulder lines, so they score on the body-part map as well as the real pairs.
+OVERLAPPING = {'large': {0: (77, 55), 1: (80, 52), 2: (75, 52), 3: (92, 53), 5: (107, 73),
+                         6: (67, 70), 8: (63, 97), 10: (64, 115), 11: (95, 124), 12: (75, 124)},
+               'small': {5: (71, 70), 6: (44, 72), 8: (39, 103), 10: (46, 113), 12: (46, 116)}}
+
+#: A real COCO body (12 keypoints, 34 px shoulder width) and, 300 px away, a large person
+#: labelled with a face whose right eye sits 85 px from the nose (scale ~530 px), a shoulder and
+#: a wrist (coco-mini train2017, as tiled in a classroom scene).
+FACE_AND_BODY = {'body': {5: (63, 5), 6: (84, 13), 7: (54, 27), 8: (82, 31), 9: (46, 42),
+                          10: (72, 48), 11: (55, 46), 12: (69, 49), 13: (47, 75), 14: (60, 79),
+                          15: (47, 111), 16: (50, 111)},
+                 'face': {0: (384, 123), 1: (400, 126), 2: (380, 38), 5: (169, 311),
+                          9: (272, 429)}}
+
+
+def test_length_prior_separates_people_overlapping_along_a_line():
+    """Step 3's second pass (limb lengths relative to the person's scale) picks the real
+    shoulder pairs; without it (``length_prior=0``) the two people swap their right sides."""
+    keypoints, visible = _labelled(OVERLAPPING)
+    errors, people = _decoded_error(BKPoseHeatmap((448, 448), (112, 112)), keypoints, visible)
+    assert people == 2 and max(errors) < 0.05, errors
+    errors, _ = _decoded_error(BKPoseHeatmap((448, 448), (112, 112), length_prior=0),
+                               keypoints, visible)
+    assert max(errors) > 20, errors
+
+
+def test_fragments_of_very_different_scales_do_not_merge():
+    """A face fragment of scale ~530 px does not merge with a 34 px body (scales 15x apart,
+    ``merge_max_scale_ratio`` 4); with no limit it does, and its shoulder and wrist are left
+    as lone keypoints."""
+    keypoints, visible = _labelled(FACE_AND_BODY)
+    errors, people = _decoded_error(BKPoseHeatmap((448, 448), (112, 112)), keypoints, visible)
+    assert people == 2 and max(errors) < 0.05, errors
+    errors, people = _decoded_error(
+        BKPoseHeatmap((448, 448), (112, 112), merge_max_scale_ratio=np.inf), keypoints, visible)
+    assert people == 3 and max(errors) > 100, errors
+
+
 def test_empty_heatmap_gives_no_people():
     codec = BKPoseHeatmap((320, 192), (80, 48))
     keypoints, scores, instance_scores = codec.decode(np.zeros((36, 48, 80), np.float32))

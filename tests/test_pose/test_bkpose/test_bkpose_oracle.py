@@ -9,21 +9,24 @@
   to 0.3-0.9, ghost and random spurious peaks, blur, additive noise). Keypoints are not moved,
   so the AP lost is the grouping's (and the NMS's, where a spurious peak beats a weak real one).
   Measured on coco-mini val: AP 0.874 with the test's seed 0, 0.845-0.874 over seeds 0-3
-  (clean oracle: 0.961) before the scale-aware fragment merging, 0.879 with it (seed 0);
-  the threshold 0.83 sits below that spread (the test's seed is fixed,
+  (clean oracle: 0.961) before the scale-aware fragment merging, 0.879 with it (seed 0),
+  0.884 / 0.862 / 0.849 / 0.864 over seeds 0-3 with the limb-length prior of the second
+  assembly pass and the mean merge ranking; the threshold 0.83 sits below that spread (the test's seed is fixed,
   so it is deterministic) and catches a grouping that loses people or keeps spurious ones on
   imperfect maps.
 
 COCO AP is computed with 100 detections per image (COCO's summary keeps 20, which alone caps
 a classroom scene). Each test prints ``COCO AP <value>``.
 
-Issue 13's goals: AP >= 0.97 on coco-mini val is reached (0.974, with the fragment merging
-measured in typical limb lengths); >= 0.95 on the classroom scenes is not yet (measured 0.918:
-the AP lost is in tiny people overlapping at stride 4 - keypoints of two people within one or
-two heatmap pixels - and a few large people labelled with a face and one far joint). The
-classroom guard holds what the grouping reaches today (0.91 under the deterministic 0.918); its
-goal stands as a strict expected failure, which fails as soon as the grouping reaches it so
-that the guard is raised to the goal.
+Issue 13's goals: AP >= 0.97 on coco-mini val is reached (0.976); >= 0.95 on the classroom
+scenes is not quite (measured 0.9495; 0.918 before the limb-length prior relative to the
+person's scale, the merge scale limit and the mean merge ranking). A grouping that knows which
+person each candidate peak belongs to scores 0.996 on the same candidates, so what is lost is
+assignment: on 3 of the 79 people, a forearm joined to the fragment of another person beside
+it, two lone wrists joined to the neighbour, the shoulders of a tiny person within one or two
+heatmap pixels of another person's. The classroom guard holds what the grouping reaches today
+(0.945 under the deterministic 0.9495); its goal stands as a strict expected failure, which
+fails as soon as the grouping reaches it so that the guard is raised to the goal.
 """
 import json
 from pathlib import Path
@@ -85,7 +88,7 @@ def test_oracle_ap(oracle: tuple, capsys):
 
 def test_classroom_oracle_ap(classroom_oracle: tuple, capsys):
     _report(capsys, classroom_oracle[1])
-    assert classroom_oracle[0] >= 0.91
+    assert classroom_oracle[0] >= 0.945
 
 
 @GOAL
