@@ -367,7 +367,8 @@ class BKPoseGrouping:
         the geometric mean of the two, or the one known when the other has no limb). Pairs
         with ``r <= merge_ratio`` join their people, smallest mean ``d / m`` over those pairs
         first (``m`` the weaker of the two people's mean keypoint scores), when the two people's
-        scales differ at most ``merge_max_scale_ratio``-fold, have no keypoint type in common
+        scales differ at most ``merge_max_scale_ratio``-fold (or one has fewer than
+        ``min_keypoints`` keypoints), have no keypoint type in common
         and no link joins a keypoint of one to a keypoint of the other: that link's body-part
         map would have connected them, had they been one person (the limb evidence against a
         merge).
@@ -396,9 +397,13 @@ class BKPoseGrouping:
             closeness = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / path
             ratio = closeness / pair_scale
         # ... and two people whose scales differ more than merge_max_scale_ratio-fold are not
-        # one person (a face whose eyes are labelled far apart beside a small body)
+        # one person (a face whose eyes are labelled far apart beside a small body), where both
+        # scales are measured on at least min_keypoints keypoints: one limb alone may be
+        # foreshortened to a fraction of its length (the scale is a lower bound)
         low, high = np.minimum(s1, s2), np.maximum(s1, s2)
-        similar = (low == 0) | (high <= self.merge_max_scale_ratio * np.where(low > 0, low, 1))
+        counted = found.sum(1)[pid] >= self.min_keypoints
+        similar = (~(counted[:, None] & counted[None, :]) | (low == 0) |
+                   (high <= self.merge_max_scale_ratio * np.where(low > 0, low, 1)))
         ok = ((pid[:, None] < pid[None, :]) & (hops > 0) & (hops <= self.merge_max_hops) &
               (pair_scale > 0) & (ratio <= self.merge_ratio) & similar)
         # two people holding the two ends of a link were not joined by that link's body-part
