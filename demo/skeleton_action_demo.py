@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> List[dict]:
     buffers: Dict[int, Deque] = {}
     labels: Dict[int, str] = {}
     records: List[dict] = []
-    t = 0
+    t = frames_with_people = 0
     while True:
         ok, frame = cap.read()
         if not ok:
@@ -153,6 +153,7 @@ def run(args: argparse.Namespace) -> List[dict]:
             h, w = frame.shape[:2]
             writer = cv2.VideoWriter(args.out_file, cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
         kpts, scores, pixels = source(frame)
+        frames_with_people += int(len(kpts) > 0)
         ids = tracker.update(pixels, scores)
         seen = dict(zip(ids, range(len(ids))))
         for track_id in set(buffers) | set(ids):
@@ -179,15 +180,16 @@ def run(args: argparse.Namespace) -> List[dict]:
     if writer is None:
         raise ValueError(f'{args.video}: no frames')
     writer.release()
-    print(f'{args.video}: {t} frames, {len(records)} windows classified '
+    print(f'{args.video}: {t} frames ({frames_with_people} with people), {len(records)} '
+          f'windows classified '
           f'(clip_len {clip_len}, stride {stride}); video written to {args.out_file}')
     for r in records:
         print(f'  track {r["track"]} frames {r["start"]}-{r["end"]}: {r["label"]} '
               f'{r["score"]:.2f}')
     if args.out_json:
         with open(args.out_json, 'w', encoding='utf-8') as f:
-            json.dump(dict(frames=t, clip_len=clip_len, stride=stride, windows=records), f,
-                      indent=1)
+            json.dump(dict(frames=t, frames_with_people=frames_with_people, clip_len=clip_len,
+                           stride=stride, windows=records), f, indent=1)
     return records
 
 
