@@ -85,6 +85,12 @@ def limb_lengths(num_keypoints: int, skeleton_links: Sequence[Tuple[int, int]]) 
     return np.ones(len(links), dtype=np.float64)
 
 
+def pair_scale(s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
+    """The scale of two people (broadcast arrays): the geometric mean of the two scales, the
+    one known where the other is 0 (a person without a limb), 0 where neither is known."""
+    return np.where((s1 > 0) & (s2 > 0), np.sqrt(s1 * s2), np.maximum(s1, s2))
+
+
 def skeleton_graph(num_keypoints: int, skeleton_links: Sequence[Tuple[int, int]],
                    weights: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Adjacency (K, K) int64 of the keypoint types and the shortest distances (K, K) between
@@ -341,8 +347,7 @@ class BKPoseGrouping:
         candidate_scale[kind, index[person, kind]] = scale[person]
         sa = candidate_scale[self.link_array[:, 0]][:, :, None]  # (B, M, 1)
         sb = candidate_scale[self.link_array[:, 1]][:, None, :]  # (B, 1, M)
-        pair = np.where((sa > 0) & (sb > 0), np.sqrt(sa * sb), np.maximum(sa, sb))
-        expected = pair * self._limb_length[:, None, None]
+        expected = pair_scale(sa, sb) * self._limb_length[:, None, None]
         known = expected > 0
         penalty = np.zeros(expected.shape)
         penalty[known] = np.abs(np.log(np.maximum(lengths[known], 1e-6) / expected[known]))
@@ -392,10 +397,10 @@ class BKPoseGrouping:
         # the scale of a pair: the geometric mean of the two people's (a head and a body of
         # very different scales are not one person), the one known where the other has no limb
         s1, s2 = scale[pid][:, None], scale[pid][None, :]
-        pair_scale = np.where((s1 > 0) & (s2 > 0), np.sqrt(s1 * s2), np.maximum(s1, s2))
+        pair = pair_scale(s1, s2)
         with np.errstate(divide='ignore', invalid='ignore'):
             closeness = np.linalg.norm(pos[:, None] - pos[None], axis=-1) / path
-            ratio = closeness / pair_scale
+            ratio = closeness / pair
         # ... and two people whose scales differ more than merge_max_scale_ratio-fold are not
         # one person (a face whose eyes are labelled far apart beside a small body), where both
         # scales are measured on at least min_keypoints keypoints: one limb alone may be
@@ -405,7 +410,7 @@ class BKPoseGrouping:
         similar = (~(counted[:, None] & counted[None, :]) | (low == 0) |
                    (high <= self.merge_max_scale_ratio * np.where(low > 0, low, 1)))
         ok = ((pid[:, None] < pid[None, :]) & (hops > 0) & (hops <= self.merge_max_hops) &
-              (pair_scale > 0) & (ratio <= self.merge_ratio) & similar)
+              (pair > 0) & (ratio <= self.merge_ratio) & similar)
         # two people holding the two ends of a link were not joined by that link's body-part
         # map: they are different people; people sharing a keypoint type never merge
         linked = found.astype(np.int64) @ self._adjacency @ found.T.astype(np.int64) > 0
