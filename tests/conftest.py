@@ -131,8 +131,10 @@ def pytest_collection_modifyitems(session, config, items) -> None:
 
 @pytest.fixture(autouse=True, scope='module')
 def isolated_module_state():
-    """Forget MMEngine's default scope after each module, so no module relies on a scope that
-    another module happened to set (each module sets its own)."""
-    yield
+    """Forget MMEngine's default scope before and after each module, so no module relies on a
+    scope that another module, or an import at collection time, happened to set (each module
+    sets its own)."""
     from mmengine.registry import DefaultScope
+    DefaultScope._instance_dict.clear()
+    yield
     DefaultScope._instance_dict.clear()

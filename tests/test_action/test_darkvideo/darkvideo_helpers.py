@@ -1,12 +1,8 @@
 """Shared helpers of the dark-video tests: paths and tiny configs."""
 
 from mmengine.config import Config
-from mmengine.registry import init_default_scope
 
 from shared_data import REPO_ROOT, require_data, shared_file
-
-# MMAction2's recognizers build their data preprocessors through the default scope.
-init_default_scope('mmaction')
 
 CONFIGS = REPO_ROOT / 'configs' / 'recognition' / 'darkvideo_kd'
 DARKCLIPS = CONFIGS / 'darkclips'
