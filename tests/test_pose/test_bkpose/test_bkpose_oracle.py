@@ -107,9 +107,9 @@ def test_classroom_scenes_count_every_person_once(classroom, coco_mini: Path):
 
 
 def test_duplicate_labels_keep_neighbours(classroom):
-    """A second label of one person (2 px jitter) is a duplicate; a person standing beside
-    another (one shoulder width away) is not, nor is a label sharing fewer than three
-    keypoints."""
+    """A second label of one person (2 px jitter, fewer keypoints) is the duplicate; the same
+    person moved by 0.4 of its size is another person, and a label sharing fewer than three
+    keypoint types is not compared."""
     rng = np.random.default_rng(0)
     person = np.zeros((17, 3))
     person[:, :2] = rng.uniform(100, 200, (17, 2))
