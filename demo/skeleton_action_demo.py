@@ -181,8 +181,8 @@ def run(args: argparse.Namespace) -> List[dict]:
         raise ValueError(f'{args.video}: no frames')
     writer.release()
     print(f'{args.video}: {t} frames ({frames_with_people} with people), {len(records)} '
-          f'windows classified '
-          f'(clip_len {clip_len}, stride {stride}); video written to {args.out_file}')
+          f'windows classified (clip_len {clip_len}, stride {stride}); video written to '
+          f'{args.out_file}')
     for r in records:
         print(f'  track {r["track"]} frames {r["start"]}-{r["end"]}: {r["label"]} '
               f'{r["score"]:.2f}')
