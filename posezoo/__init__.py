@@ -14,6 +14,8 @@ except ImportError:
     pass
 else:
     from .utils.checkpoint import register_checkpoint_safe_globals
+    from .weights.scheme import register_weight_schemes
     register_checkpoint_safe_globals()
+    register_weight_schemes()  # published files (URLs, official layouts) load as published
 
 __all__ = ['__version__']

@@ -1,49 +1,139 @@
 """Shared set-up for posezoo's command-line tools (train, test, benchmark, export)."""
 import argparse
+import ast
+import importlib.util
 import os
 import os.path as osp
-from typing import Optional
+from typing import Optional, Union
 
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.utils import get_installed_path, is_installed
+
+from posezoo.utils import paths
+
+#: ``<prefix>::`` of the packages whose configs resolve, and their import names (MMEngine's names).
+CONFIG_PACKAGES = {'posezoo': 'posezoo', 'mmpose': 'mmpose', 'mmaction': 'mmaction',
+                   'mmaction2': 'mmaction', 'mmpretrain': 'mmpretrain', 'mmdet': 'mmdet'}
 
 
-def resolve_config(spec: str) -> str:
-    """A config path from ``path`` or ``<package>::<path inside its .mim/configs>``.
+def _package_configs(package: str) -> str:
+    """``<installed package>/.mim/configs`` (``FileNotFoundError`` when not installed)."""
+    if package == 'posezoo':
+        return str(paths.CONFIGS)
+    module = CONFIG_PACKAGES.get(package)
+    if module is None:
+        raise FileNotFoundError(
+            f'{package}::...: unknown package {package!r}; configs resolve for '
+            f'{", ".join(sorted(CONFIG_PACKAGES))}')
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.origin:
+        raise FileNotFoundError(f'{package}::...: package {module!r} is not installed')
+    return osp.join(osp.dirname(spec.origin), '.mim', 'configs')
 
-    ``mmpose::body_2d_keypoint/dekr/coco/dekr_hrnet-w32_8xb10-140e_coco-512x512.py`` resolves
-    to the file shipped inside the installed mmpose package (MMEngine's package lookup).
+
+def _hint() -> str:
+    return (f'configs of the installed posezoo are in {paths.CONFIGS}; list the models with '
+            '`mim search posezoo` and pass a model name (e.g. '
+            f'{QUICKSTART_MODEL}), posezoo::<path inside that folder> or a file path')
+
+
+#: The quickstart model (bundled COCO sample, minutes on a CPU).
+QUICKSTART_MODEL = 'bkpose_1xb4-quickstart_coco-sample-256x256'
+
+
+def resolve_config(spec: Union[str, os.PathLike]) -> str:
+    """The config file of ``spec``: a path, ``<package>::<path>`` or a posezoo model name.
+
+    * an existing file path is returned as it is;
+    * ``posezoo::body_2d_keypoint/bkpose/coco/bkpose_1xb8-60e_coco-512x512.py`` (also
+      ``mmpose::``, ``mmaction::``, ``mmpretrain::``, ``mmdet::``) is the file inside the
+      installed package's ``.mim/configs`` (MMEngine's ``package::`` convention);
+    * a model name as ``mim search posezoo`` prints it (``bkpose_1xb8-60e_coco-512x512``, with
+      or without ``.py``) is the config of that metafile entry;
+    * a path ``configs/<path>`` that does not exist here (the README's, run outside the checkout)
+      is looked up in the installed package's configs.
 
     Raises:
-        FileNotFoundError: the file, the package or the config inside it does not exist.
+        FileNotFoundError: no such file, package or model; the message says where the installed
+            package keeps its configs and how to list them.
     """
-    if '::' not in spec:
-        if not osp.isfile(spec):
-            raise FileNotFoundError(f'config file not found: {spec}')
+    spec = os.fspath(spec)
+    if osp.isfile(spec):
         return spec
-    package, rel = spec.split('::', 1)
-    if not is_installed(package):
-        raise FileNotFoundError(f'{spec}: package {package!r} is not installed')
-    path = osp.join(get_installed_path(package), '.mim', 'configs', rel)
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{spec}: no such config in the installed {package}')
-    return path
+    if '::' in spec:
+        package, rel = spec.split('::', 1)
+        path = osp.join(_package_configs(package), rel)
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'{spec}: no such config in the installed {package} '
+                f'({osp.dirname(path)} has no {osp.basename(path)})'
+                + (f'; {_hint()}' if package == 'posezoo' else ''))
+        return path
+    from posezoo.apis.task import metafile_entries
+    name = osp.basename(spec)
+    name = name[:-3] if name.endswith('.py') else name
+    entry = metafile_entries('posezoo').get(name) if osp.dirname(spec) == '' else None
+    if entry is not None and osp.isfile(entry.get('Config', '')):
+        return entry['Config']
+    parts = spec.replace(os.sep, '/').split('/')
+    if not osp.isabs(spec) and parts[0] == 'configs' and len(parts) > 1:
+        path = osp.join(str(paths.CONFIGS), *parts[1:])
+        if osp.isfile(path):
+            return path
+    raise FileNotFoundError(f'config file not found: {spec} (no such file'
+                            f'{"" if osp.dirname(spec) else " and no posezoo model of that name"}'
+                            f'); {_hint()}')
 
 
-def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read a config file and merge ``--cfg-options`` into it, with clear errors.
+def _syntax_error(path: str, depth: int = 0) -> Optional[tuple]:
+    """(file, error) of the first file with a syntax error among ``path`` and its ``_base_``
+    files (relative or ``pkg::``), or None. MMEngine parses them without a file name."""
+    if depth > 20 or not osp.isfile(path) or not path.endswith('.py'):
+        return None
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as err:
+        return path, err
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == '_base_' for t in node.targets):
+            try:
+                bases = ast.literal_eval(node.value)
+            except ValueError:
+                return None
+            for base in [bases] if isinstance(bases, str) else list(bases):
+                try:
+                    file = (resolve_config(base) if '::' in base
+                            else osp.normpath(osp.join(osp.dirname(path), base)))
+                except FileNotFoundError:
+                    continue
+                found = _syntax_error(file, depth + 1)
+                if found:
+                    return found
+    return None
+
+
+def load_config(path: Union[str, os.PathLike], cfg_options: Optional[dict] = None) -> Config:
+    """Read a config (anything :func:`resolve_config` accepts) and merge ``--cfg-options``.
 
     Args:
-        path: a posezoo / MMPose / MMAction2 / MMPretrain config file.
+        path: a config path, ``<package>::<path>`` or a posezoo model name.
         cfg_options: ``key=value`` overrides (dotted keys), as parsed by ``DictAction``.
 
     Raises:
-        FileNotFoundError: ``path`` does not exist.
+        FileNotFoundError: the config does not exist (see :func:`resolve_config`).
+        SyntaxError: the config file (or one of its ``_base_`` files) is not valid Python; the
+            message names the file and the line.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'config file not found: {path}')
-    cfg = Config.fromfile(path)
+    path = resolve_config(path)
+    try:
+        cfg = Config.fromfile(path)
+    except SyntaxError as err:
+        where, found = _syntax_error(path) or (path, err)
+        raise SyntaxError(f'config {where} is not valid Python: {found.msg} (line {found.lineno}: '
+                          f'{(found.text or "").strip()!r}); fix the file') from err
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     return cfg
@@ -100,3 +190,12 @@ def apply_common_args(cfg: Config, args: argparse.Namespace) -> None:
         visualization = cfg.default_hooks.visualization
         visualization.enable = True
         visualization.out_dir = args.show_dir
+
+
+def register_config_package() -> None:
+    """Let MMEngine resolve ``posezoo::`` as it resolves ``mmpose::``: ``_base_`` entries and
+    ``mmengine.hub.get_config('posezoo::<path>')`` look the package up in MMEngine's table of
+    OpenMMLab packages (``mmengine.config.utils.MODULE2PACKAGE``). ``Config.fromfile`` itself
+    takes file paths only (for every package); use :func:`load_config` for ``pkg::`` specs."""
+    from mmengine.config import utils as config_utils
+    config_utils.MODULE2PACKAGE.setdefault('posezoo', 'posezoo')

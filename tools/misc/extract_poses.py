@@ -38,6 +38,7 @@ input in the seed's 33-landmark format (``<out>/<name>.txt``), single person.
 import argparse
 import os.path as osp
 import pickle
+import sys
 import zlib
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple
@@ -116,6 +117,10 @@ def read_frames(path: str, frame_step: int = 1, max_frames: int = 0) -> Iterator
         count += 1
         if max_frames and count >= max_frames:
             return
+    if not count:
+        raise ValueError(f'{path}: the video opens but no frame decodes (empty or corrupt '
+                         'stream, or a codec this OpenCV build lacks); re-encode it, e.g. '
+                         '`ffmpeg -i IN -c:v libx264 OUT.mp4`')
 
 
 def detect_poses(model, frame: np.ndarray, min_score: float) -> Tuple[np.ndarray, np.ndarray]:
@@ -282,8 +287,33 @@ def _describe(tracks: List[dict]) -> str:
     return '\n'.join(rows)
 
 
+def check_inputs(paths: List[str]) -> None:
+    """Every input exists and is a folder or a video that OpenCV opens, checked before any
+    work; the error lists each bad input with its index."""
+    bad = []
+    for i, path in enumerate(paths):
+        if not osp.exists(path):
+            bad.append(f'input {i} ({path}): not found')
+        elif osp.isfile(path):
+            cap = cv2.VideoCapture(path)
+            if not cap.isOpened():
+                bad.append(f'input {i} ({path}): OpenCV cannot open the video')
+            cap.release()
+    if bad:
+        raise ValueError('bad input, nothing extracted:\n  ' + '\n  '.join(bad))
+
+
 def main() -> None:
     args = parse_args()
+    try:
+        run(args)
+    except (FileNotFoundError, ValueError, SyntaxError) as err:  # user errors: no traceback
+        sys.exit(f'extract_poses.py: error: {err}')
+
+
+def run(args: argparse.Namespace) -> None:
+    """Extract the poses of ``args.inputs`` and write ``args.out``."""
+    check_inputs(args.inputs)
     if args.backend == 'mediapipe':
         Path(args.out).mkdir(parents=True, exist_ok=True)
         for path in args.inputs:
