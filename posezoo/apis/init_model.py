@@ -1,6 +1,7 @@
 """``init_model``: one entry point that builds any posezoo / OpenMMLab config ready for inference."""
 import os.path as osp
-from typing import Optional, Union
+import warnings
+from typing import Optional, Tuple, Union
 
 import torch
 from mmengine.config import Config
@@ -58,10 +59,14 @@ def load_checkpoint_strict(model: torch.nn.Module, checkpoint: str) -> dict:
         CheckpointMismatchError: the file is not a checkpoint, or its weights do not fit the model
             (the message lists MMEngine's missing, unexpected and mis-shaped keys).
     """
-    if not osp.isfile(checkpoint):
+    from posezoo.weights import WeightsDownloadError
+    is_url = checkpoint.startswith(('http://', 'https://'))
+    if not is_url and not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint file not found: {checkpoint}')
     try:
         ckpt = _load_checkpoint(checkpoint, map_location='cpu')
+    except WeightsDownloadError:
+        raise
     except Exception as err:  # corrupt file, not a pickle / zip archive, refused global
         raise CheckpointMismatchError(
             f'cannot read checkpoint {checkpoint}: {type(err).__name__}: {err}') from err
@@ -73,10 +78,44 @@ def load_checkpoint_strict(model: torch.nn.Module, checkpoint: str) -> dict:
     except RuntimeError as err:  # MMEngine's strict load_state_dict: the keys that do not fit
         raise CheckpointMismatchError(
             f'checkpoint {checkpoint} does not match the model {type(model).__name__} built from '
-            f'the config:\n  {_shorten(str(err))}\nPublished HigherHRNet checkpoints (official '
-            'repo or MMPose 0.x layout) must be converted first: '
-            'python tools/model_converters/higherhrnet2posezoo.py IN OUT') from err
+            f'the config{_layout_note(ckpt)}:\n  {_shorten(str(err))}') from err
     return ckpt
+
+
+def _layout_note(ckpt: dict) -> str:
+    """`` (converted from the ... layout)`` when the loader converted a published layout."""
+    layout = (ckpt.get('meta') or {}).get('source_layout')
+    return f' (converted from the {layout} layout)' if layout else ''
+
+
+def _resolve_model_name(config: Union[str, Config],
+                        checkpoint: Optional[str]) -> Tuple[Union[str, Config], Optional[str]]:
+    """A posezoo metafile model name -> its config file and (unless given) its published weights.
+
+    Anything that is not a bare name of a posezoo metafile entry is returned unchanged.
+
+    Raises:
+        posezoo.weights.model_index.NoPublishedWeightsError: a name without published weights
+            and no ``checkpoint``.
+    """
+    if (not isinstance(config, str) or osp.isfile(config) or '::' in config
+            or config.endswith('.py') or '/' in config or osp.sep in config):
+        return config, checkpoint
+    from posezoo.weights.model_index import model_entry, resolve_model_name
+    entry = model_entry(config)
+    if entry is None:
+        return config, checkpoint
+    if checkpoint is not None:
+        return entry['Config'], checkpoint
+    return resolve_model_name(config)
+
+
+def _warn_random_weights(cfg: Config) -> None:
+    """``init_model(config)`` without weights: the network is randomly initialised."""
+    warnings.warn(
+        f'init_model: no checkpoint given for {cfg.filename or "the config"}: the weights are '
+        'random (pass a checkpoint file or URL, or a model name with published weights)',
+        UserWarning, stacklevel=3)
 
 
 def init_model(config: Union[str, Config],
@@ -90,9 +129,11 @@ def init_model(config: Union[str, Config],
     metafile entry (:func:`posezoo.apis.task.config_task`).
 
     Args:
-        config: config file path or :class:`mmengine.Config`.
-        checkpoint: weights to load (strictly: every key and shape must match). ``None`` keeps the
-            initial weights.
+        config: config file path, :class:`mmengine.Config`, or a posezoo model name (as ``mim
+            search posezoo`` prints it), which also selects its published weights.
+        checkpoint: weights to load, a file or an ``http(s)://`` URL (downloaded once, cached under
+            ``TORCH_HOME``, verified; published layouts are converted on load), strictly: every key
+            and shape must match. ``None`` keeps the initial weights, with a warning.
         device: ``'cpu'``, ``'cuda'``, ``'cuda:1'`` ...
         cfg_options: overrides merged into the config (dotted keys).
 
@@ -100,6 +141,7 @@ def init_model(config: Union[str, Config],
         The model in eval mode on ``device``, with ``model.cfg`` set (and ``model.dataset_meta``
         for pose and classification models).
     """
+    config, checkpoint = _resolve_model_name(config, checkpoint)
     if isinstance(config, str):
         cfg = load_config(config, cfg_options)
     elif isinstance(config, Config):
@@ -119,6 +161,8 @@ def init_model(config: Union[str, Config],
             model.dataset_meta = dataset_meta
         elif dataset_meta and task == IMAGE_CLASSIFICATION:
             model._dataset_meta = dataset_meta  # what mmpretrain's get_model sets
+    else:
+        _warn_random_weights(cfg)
     if task == IMAGE_CLASSIFICATION:  # public, as on pose models: the checkpoint's, else the
         model.dataset_meta = model._dataset_meta  # config's test dataset METAINFO (get_model)
     model.cfg = cfg
