@@ -61,7 +61,7 @@ def cached_files(tmp_path: Path) -> List[str]:
 
 def load_tool(relpath: str) -> ModuleType:
     """A script under ``tools/`` as a module (the converters are scripts, not a package)."""
-    path = Path(__file__).resolve().parents[2] / 'tools' / relpath
+    path = Path(__file__).resolve().parents[1] / 'tools' / relpath
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from weights_server import cached_files, load_tool, loopback  # noqa: F401  (fixture)
 
 import posezoo  # noqa: F401  (registers the weight schemes)
 from posezoo.apis import CheckpointMismatchError, init_model
@@ -15,7 +16,6 @@ from posezoo.weights.download import file_sha256
 from posezoo.weights.model_index import NoPublishedWeightsError
 
 from .conftest import REPO_ROOT
-from .weights_server import cached_files, load_tool, loopback  # noqa: F401  (fixture)
 from shared_data import require_data
 
 convert = load_tool('model_converters/higherhrnet2posezoo.py').convert

@@ -11,7 +11,9 @@ prefixes ``backbone.`` and writes an MMEngine checkpoint that loads into
         r2plus1d_34_clip32_ig65m_from_scratch-449a7af9.pth data/ig65m/r2plus1d_34_ig65m.pth
 
 Then set ``model.backbone.pretrained='data/ig65m/r2plus1d_34_ig65m.pth'`` (the backbone strips
-``backbone.``) or ``load_from`` (whole recognizer, the head stays random).
+``backbone.``) or ``load_from`` (whole recognizer, the head stays random). posezoo's checkpoint
+loader does the same conversion at load time, so the published file or its URL can be given
+directly; this tool is for an offline copy.
 """
 import argparse
 from collections import OrderedDict
@@ -19,42 +21,24 @@ from typing import Dict, Optional, Sequence
 
 import torch
 
-PREFIX = 'backbone.'
-TOP_LEVEL = ('stem', 'layer1', 'layer2', 'layer3', 'layer4')
+from posezoo.weights.layouts import convert_torchvision_video
 
 
 def convert_state_dict(state_dict: Dict[str, torch.Tensor],
                        src: str = 'checkpoint') -> 'OrderedDict[str, torch.Tensor]':
-    """``backbone.``-prefixed backbone tensors of a torchvision-layout R(2+1)D state dict.
-
-    Args:
-        state_dict (dict[str, Tensor]): torchvision ``VideoResNet`` keys (``module.`` prefixes of
-            DataParallel checkpoints are removed); ``fc.*`` is dropped.
-        src (str): Name of the source, for error messages.
+    """``backbone.``-prefixed backbone tensors (``fc.*`` dropped); the conversion that
+    posezoo's checkpoint loader applies at load (:mod:`posezoo.weights.layouts`).
 
     Raises:
         KeyError: A key outside ``stem``, ``layer1-4`` and ``fc`` (not torchvision's layout).
     """
-    out = OrderedDict()
-    for key, value in state_dict.items():
-        key = key[len('module.'):] if key.startswith('module.') else key
-        top = key.split('.', 1)[0]
-        if top == 'fc':
-            continue
-        if top not in TOP_LEVEL:
-            raise KeyError(f'{src}: key {key!r} is not in the layout of torchvision\'s video '
-                           f'models ({", ".join(TOP_LEVEL)}, fc)')
-        out[PREFIX + key] = value
-    if not out:
-        raise KeyError(f'{src}: no backbone tensors found')
-    return out
+    return convert_torchvision_video(state_dict, src)
 
 
 def convert(src: str, dst: str) -> int:
     """Write the converted checkpoint; returns the number of tensors written."""
     checkpoint = torch.load(src, map_location='cpu', weights_only=True)
-    state_dict = checkpoint.get('state_dict', checkpoint.get('model', checkpoint))
-    out = convert_state_dict(state_dict, src)
+    out = convert_state_dict(checkpoint, src)
     torch.save(dict(state_dict=out, meta=dict(source=src, converter='ig65m2posezoo')), dst)
     return len(out)
 

@@ -30,7 +30,13 @@ test_pipeline = val_pipeline
 # `device='cuda'` in it to enhance on a GPU). Teacher configs use the `enhanced_*` pipelines;
 # KD configs train on `kd_train_pipeline`: raw + enhanced frames cropped and flipped alike,
 # packed as two views (student: view 0, teacher: view 1 = KDRecognizer(teacher_view=1)).
-zerodce = dict(type='ZeroDCE', checkpoint='data/zerodce/Epoch99.pth')
+# The official Zero-DCE weights (Li-Chongyi/Zero-DCE, Zero-DCE_code/snapshots/Epoch99.pth), fetched
+# once into $TORCH_HOME/hub/checkpoints and checked against this sha256; offline, put the file there.
+zerodce = dict(
+    type='ZeroDCE',
+    checkpoint='https://raw.githubusercontent.com/Li-Chongyi/Zero-DCE/master/Zero-DCE_code/'
+    'snapshots/Epoch99.pth'
+    '#sha256=a4395acb874f320375d9704997cef874eaaaaa26a1777ceb29a92b70f74c3612')
 enhanced_train_pipeline = [
     *train_pipeline[:3],
     dict(type='EnhanceFrames', enhancer=zerodce), *train_pipeline[3:]
