@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from mmpose.codecs import AssociativeEmbedding
 from mmpose.registry import KEYPOINT_CODECS
-from scipy.optimize import linear_sum_assignment
+from munkres import Munkres
 from torch import Tensor
 
 from .input_maps import InputMaps
@@ -59,6 +59,34 @@ def _norm(diff: Tensor) -> Tensor:
     return diff.mul_(diff).sum(dim=0).sqrt_()
 
 
+def _assign(cost: np.ndarray) -> Dict[int, int]:
+    """The assignment of the official grouping: ``munkres.Munkres().compute`` (the package the
+    official code imports; its choice among equal-cost assignments decides which person a joint
+    joins, and neither scipy's ``linear_sum_assignment`` nor another Munkres version makes the
+    same choice).
+
+    When every row has a strictly smallest cost in a column of its own (and there are no more
+    rows than columns), that is the unique optimal assignment, which any exact solver returns:
+    it is taken without running the solver.
+
+    Args:
+        cost (np.ndarray): (J, P) cost of each candidate joint (row) joining each person
+            (column), square-padded by the caller when J > P.
+
+    Returns:
+        dict: the column of each assigned row.
+    """
+    rows, cols = cost.shape
+    if 0 < rows <= cols:
+        best = cost.argmin(axis=1)
+        if cols == 1:
+            return {0: 0}
+        two = np.partition(cost, 1, axis=1)[:, :2]
+        if (two[:, 0] < two[:, 1]).all() and len(np.unique(best)) == rows:
+            return dict(enumerate(best.tolist()))
+    return dict(Munkres().compute(cost))
+
+
 @KEYPOINT_CODECS.register_module()
 class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
     """Encode keypoints as Gaussian heatmaps at several resolutions plus AE keypoint indices,
@@ -80,7 +108,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
     Decoding (at the input resolution; the head upsamples and averages its outputs there), all
     dense steps in torch on the device of the heatmaps: heatmap NMS (max pooling), the top-k
     candidates of every keypoint, grouping keypoint type after type in
-    ``decode_keypoint_order`` by the Hungarian algorithm (``scipy``) on the official cost
+    ``decode_keypoint_order`` by the official Hungarian algorithm (``munkres``) on the cost
     ``round(tag distance) * 100 - score`` (a candidate whose tag is ``decode_tag_thr`` or more
     from the matched person starts a new person), the official "adjust" (+-0.25 towards the
     higher neighbour, then +0.5), the person score (mean of the K grouped scores, missing
@@ -346,8 +374,7 @@ class MultiResolutionAssociativeEmbedding(AssociativeEmbedding):
             if len(joints) > len(keys):  # the official square cost matrix
                 cost = np.concatenate(
                     (cost, np.full((len(joints), len(joints) - len(keys)), 1e10)), axis=1)
-            rows, cols = linear_sum_assignment(cost)
-            match = dict(zip(rows.tolist(), cols.tolist()))
+            match = _assign(cost)
             for row, joint in enumerate(joints):
                 col = match.get(row, len(keys))
                 if col < len(keys) and dist[row, col] < self.decode_tag_thr:

@@ -174,8 +174,8 @@ def test_not_a_2x_projection_is_dense() -> None:
 
 
 @pytest.fixture(scope='module')
-def e2e_fixture(shared_path) -> Path:
-    return shared_path('POSEZOO_HIGHERHRNET_E2E_FIXTURE', 'fixtures', 'higherhrnet-official-e2e')
+def e2e_fixture(e2e_fixtures: List[Path]) -> Path:
+    return e2e_fixtures[0]
 
 
 @pytest.fixture(scope='module')
