@@ -4,7 +4,8 @@ A file is cached as ``$TORCH_HOME/hub/checkpoints/<file name>`` (``torch.hub.get
 MMEngine's and torch hub's own downloads go), so a file fetched once, or put there by hand on an
 offline machine, is not downloaded again. It is verified against
 
-- the ``sha256`` prefix in its file name (torch hub's convention, ``name-<hex>.pth``), or
+- the ``sha256`` prefix in its file name (torch hub's convention, ``name-<hex>.pth``, and
+  OpenMMLab's, ``name-<hex>_<yyyymmdd>.pth``), or
 - a full or prefix ``sha256`` given by the caller, or in the URL as ``#sha256=<hex>`` (pip's
   convention), which takes precedence over the file name.
 
@@ -25,8 +26,9 @@ import torch
 
 #: Seconds to wait for the connection and for each read (env ``POSEZOO_DOWNLOAD_TIMEOUT``).
 DEFAULT_TIMEOUT = 60.0
-#: torch hub's file name convention: ``<name>-<sha256 prefix>.<ext>`` (hex, at least 6 digits).
-HASH_IN_NAME = re.compile(r'-([a-f0-9]{6,64})\.')
+#: The sha256 prefix in a published file name: torch hub's ``<name>-<hex>.<ext>`` and OpenMMLab's
+#: ``<name>-<hex>_<yyyymmdd>.<ext>`` (at least 6 hex digits).
+HASH_IN_NAME = re.compile(r'-([a-f0-9]{6,64})(?:_\d{8})?\.[^.]+$')
 
 
 class WeightsDownloadError(OSError):
