@@ -16,7 +16,8 @@ from posezoo.utils.setup_env import adapt_distributed_to_cpu, add_common_args, a
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Evaluate a model with posezoo')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('checkpoint', help='checkpoint file or http(s):// URL (published layouts are '
+                        'converted at load; URLs are cached under TORCH_HOME)')
     parser.add_argument('--work-dir', help='the directory to save evaluation results')
     parser.add_argument('--out', help='dump the predictions to this pickle file')
     parser.add_argument('--show-dir', help='save visualisations of the test images here')
@@ -26,7 +27,7 @@ def parse_args() -> argparse.Namespace:
 
 def merge_args(cfg, args: argparse.Namespace):
     """Apply the command-line options to the config, as MMPose's tools/test.py does."""
-    if not osp.isfile(args.checkpoint):
+    if not args.checkpoint.startswith(('http://', 'https://')) and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint file not found: {args.checkpoint}')
     apply_common_args(cfg, args)
     cfg.load_from = args.checkpoint
