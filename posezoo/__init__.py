@@ -14,8 +14,10 @@ except ImportError:
     pass
 else:
     from .utils.checkpoint import register_checkpoint_safe_globals
+    from .utils.setup_env import register_config_package
     from .weights.scheme import register_weight_schemes
     register_checkpoint_safe_globals()
+    register_config_package()  # `_base_ = 'posezoo::...'`, mmengine.hub.get_config('posezoo::...')
     register_weight_schemes()  # published files (URLs, official layouts) load as published
 
 __all__ = ['__version__']

@@ -7,6 +7,7 @@ import torch
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
+from .inference import _check_array, _check_path, _read_image
 from .task import test_pipeline
 
 _LOADERS = ('LoadImage', 'LoadImageFromFile', 'mmengine.LoadImageFromFile')
@@ -30,15 +31,21 @@ def preprocess(model: torch.nn.Module, image: Union[str, np.ndarray],
         (a list of one data sample with the pipeline's meta information).
 
     Raises:
-        ValueError: the pipeline dropped the image.
+        FileNotFoundError: the image file does not exist.
+        ValueError: the image cannot be decoded, the array is not uint8 HxW / HxWx3, or the
+            pipeline dropped the image.
     """
+    if isinstance(image, np.ndarray):
+        image = _check_array(image)
+    elif isinstance(image, str):
+        _check_path(image, 'image file')
+    else:
+        raise TypeError(f'an image input must be a path or a numpy array, got {type(image).__name__}')
     if pipeline is None:
         steps = test_pipeline(model.cfg)
         has_loader = bool(steps) and steps[0].get('type') in _LOADERS
         if isinstance(image, str) and not has_loader:  # the pipeline expects a decoded image
-            path, image = image, mmcv.imread(image)
-            if image is None:
-                raise ValueError(f'cannot read image file {path}')
+            image = _read_image(image)
         if isinstance(image, np.ndarray) and has_loader:
             if steps[0].get('color_type') == 'grayscale' and image.ndim == 3:
                 image = mmcv.bgr2gray(image)  # what the skipped loader would have read

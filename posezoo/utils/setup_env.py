@@ -41,6 +41,23 @@ def _hint() -> str:
 QUICKSTART_MODEL = 'bkpose_1xb4-quickstart_coco-sample-256x256'
 
 
+def _is_model_marker(path: str) -> bool:
+    """A file of ``posezoo/.mim/models`` (named by a model: how ``mim train posezoo <model
+    name>`` finds it; setup.py writes them)."""
+    return osp.dirname(osp.abspath(path)) == str(paths.MIM_DIR / 'models')
+
+
+def _config_of_model(name: str) -> Optional[str]:
+    """The config of a posezoo model name: its metafile entry's, else the one config file of
+    that stem in the installed configs."""
+    from posezoo.apis.task import metafile_entries
+    entry = metafile_entries('posezoo').get(name)
+    if entry is not None and osp.isfile(entry.get('Config', '')):
+        return entry['Config']
+    found = [p for p in paths.CONFIGS.rglob(f'{name}.py') if '_base_' not in p.parts]
+    return str(found[0]) if len(found) == 1 else None
+
+
 def resolve_config(spec: Union[str, os.PathLike]) -> str:
     """The config file of ``spec``: a path, ``<package>::<path>`` or a posezoo model name.
 
@@ -58,7 +75,7 @@ def resolve_config(spec: Union[str, os.PathLike]) -> str:
             package keeps its configs and how to list them.
     """
     spec = os.fspath(spec)
-    if osp.isfile(spec):
+    if osp.isfile(spec) and not _is_model_marker(spec):
         return spec
     if '::' in spec:
         package, rel = spec.split('::', 1)
@@ -69,12 +86,12 @@ def resolve_config(spec: Union[str, os.PathLike]) -> str:
                 f'({osp.dirname(path)} has no {osp.basename(path)})'
                 + (f'; {_hint()}' if package == 'posezoo' else ''))
         return path
-    from posezoo.apis.task import metafile_entries
     name = osp.basename(spec)
     name = name[:-3] if name.endswith('.py') else name
-    entry = metafile_entries('posezoo').get(name) if osp.dirname(spec) == '' else None
-    if entry is not None and osp.isfile(entry.get('Config', '')):
-        return entry['Config']
+    if osp.dirname(spec) == '' or _is_model_marker(spec):
+        found = _config_of_model(name)
+        if found:
+            return found
     parts = spec.replace(os.sep, '/').split('/')
     if not osp.isabs(spec) and parts[0] == 'configs' and len(parts) > 1:
         path = osp.join(str(paths.CONFIGS), *parts[1:])

@@ -17,7 +17,9 @@ _base_ = ['./bkpose_1xb8-60e_coco-512x512.py']
 
 custom_imports = dict(imports=['posezoo.pose'], allow_failed_imports=False)
 
-data_root = 'data/coco_sample/'
+# The bundled sample, found from any working directory: data/coco_sample of the checkout, or
+# posezoo/.mim/data/coco_sample of an installed wheel (four folders above this config's folder).
+data_root = '{{ fileDirname }}/../../../../data/coco_sample/'
 max_epochs = 80
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
 default_hooks = dict(
