@@ -126,7 +126,7 @@ def open_capture(source: str) -> cv2.VideoCapture:
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Facial-expression recognition on a webcam or video')
-    parser.add_argument('config', help='FER2013 classifier config')
+    parser.add_argument('config', help='FER2013 classifier config: path, posezoo::<path> or model name')
     parser.add_argument('--checkpoint', default=None, help='checkpoint (random weights if omitted)')
     parser.add_argument('--input', default='0', help='webcam index or video file (default: webcam 0)')
     parser.add_argument('--out', default=None, help='write the annotated video here (mp4)')
@@ -135,7 +135,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--max-frames', type=int, default=0, help='stop after this many frames (0: no limit)')
     parser.add_argument('--min-face', type=int, default=24, help='smallest face side in pixels')
     parser.add_argument('--cascade', default=None, help="Haar cascade XML (default: OpenCV's bundled frontal-face one)")
-    return parser.parse_args(argv)
+    parser.add_argument('--camera', type=int, default=None, help='webcam index (the same as --input INDEX)')
+    args = parser.parse_args(argv)
+    if args.camera is not None:
+        args.input = str(args.camera)
+    return args
 
 
 def main(argv: Optional[Sequence[str]] = None) -> List[FrameResult]:

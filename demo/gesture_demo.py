@@ -82,7 +82,7 @@ def draw_gesture(img: np.ndarray, text: str, bbox: Optional[Sequence[int]]) -> n
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Hand-gesture recognition on images')
-    parser.add_argument('config', help='LeapGestRecog classifier config')
+    parser.add_argument('config', help='LeapGestRecog classifier config: path, posezoo::<path> or model name')
     parser.add_argument('--checkpoint', default=None, help='checkpoint (random weights if omitted)')
     parser.add_argument('inputs', nargs='+', help='image files or folders of images')
     parser.add_argument('--out-dir', default=None, help='write the annotated images here')

@@ -12,7 +12,7 @@ from posezoo.apis import inference, init_model
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='posezoo pose demo on one image')
-    parser.add_argument('config', help='pose config file')
+    parser.add_argument('config', help='pose config file: path, posezoo::<path> or model name')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('image', help='image file')
     parser.add_argument('--out-file', default='vis_result.jpg', help='where to save the visualisation')

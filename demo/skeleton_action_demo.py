@@ -14,8 +14,12 @@ The annotated video is written to ``--out-file``; ``--out-json`` lists every win
     # BK-Pose / HigherHRNet (COCO-17, several people) + an LSTM / ST-GCN trained on COCO-17
     python demo/skeleton_action_demo.py VIDEO \
         configs/skeleton/lstm/lstm_8xb16-80e_bksad-coco17-48f.py --checkpoint LSTM.pth \
-        --pose-config configs/body_2d_keypoint/bkpose/coco/bkpose_8xb8-60e_coco-512x512.py \
+        --pose-config configs/body_2d_keypoint/bkpose/coco/bkpose_1xb8-60e_coco-512x512.py \
         --pose-checkpoint BKPOSE.pth --out-file vis.mp4
+    # a webcam instead of a file: --camera INDEX (no VIDEO argument), --max-frames to stop
+    python demo/skeleton_action_demo.py --camera 0 \
+        configs/skeleton/lstm/lstm_8xb16-20e_seed-mediapipe33-30f.py --checkpoint LSTM.pth \
+        --pose-backend mediapipe --max-frames 300 --out-file vis.mp4
 
 MediaPipe Pose finds one person per frame (the most prominent): in a video of two people (e.g.
 arm wrestling) only one of them is tracked and labelled; use a bottom-up model for several.
@@ -39,11 +43,12 @@ COLORS = [(0, 255, 0), (255, 128, 0), (0, 128, 255), (255, 0, 255), (0, 255, 255
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='skeleton action recognition on a video')
-    parser.add_argument('video', help='input video')
-    parser.add_argument('config', help='skeleton action config (LSTM / ST-GCN)')
+    parser.add_argument('video', nargs='?', help='input video (or --camera)')
+    parser.add_argument('config', help='skeleton action config (LSTM / ST-GCN): path, posezoo::<path> or model name')
     parser.add_argument('--checkpoint', help='skeleton model checkpoint')
     parser.add_argument('--pose-backend', choices=['mediapipe', 'mmpose'], default='mmpose')
-    parser.add_argument('--pose-config', help='bottom-up pose config (mmpose backend)')
+    parser.add_argument('--pose-config',
+                        help='bottom-up pose config: path, posezoo::<path> or model name (mmpose backend)')
     parser.add_argument('--pose-checkpoint', help='pose checkpoint (mmpose backend)')
     parser.add_argument('--classes', nargs='+', help='class names (default: the config\'s)')
     parser.add_argument('--stride', type=int, help='frames between windows (default: config)')
@@ -52,7 +57,17 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--out-file', default='skeleton_action.mp4', help='annotated video')
     parser.add_argument('--out-json', help='per-window labels as JSON')
     parser.add_argument('--device', default='cpu')
-    return parser.parse_args(argv)
+    parser.add_argument('--camera', type=int, help='webcam index instead of a video, e.g. 0')
+    parser.add_argument('--max-frames', type=int, default=0, help='stop after N frames (0: no limit)')
+    args = parser.parse_args(argv)
+    if (args.video is None) == (args.camera is None):
+        parser.error('give a video file or --camera INDEX (one of them)')
+    return args
+
+
+def source_name(args: argparse.Namespace) -> str:
+    """The video file, or ``camera N``, for messages."""
+    return args.video if args.camera is None else f'camera {args.camera}'
 
 
 class PoseSource:
@@ -74,7 +89,8 @@ class PoseSource:
             from mmpose.apis import init_model as init_pose_model
             if not args.pose_config:
                 raise ValueError('--pose-backend mmpose needs --pose-config')
-            self.model = init_pose_model(args.pose_config, args.pose_checkpoint,
+            from posezoo.utils.setup_env import resolve_config
+            self.model = init_pose_model(resolve_config(args.pose_config), args.pose_checkpoint,
                                          device=args.device)
             self.links = self.model.dataset_meta.get('skeleton_links', [])
             self.img_shape = None
@@ -136,16 +152,17 @@ def run(args: argparse.Namespace) -> List[dict]:
     classes = args.classes or list(model.cfg.get('classes', []))
     source = PoseSource(args)
     tracker = PoseTracker(metric='iou', max_lost=args.max_lost)
-    cap = cv2.VideoCapture(args.video)
+    name = source_name(args)
+    cap = cv2.VideoCapture(args.video if args.camera is None else args.camera)
     if not cap.isOpened():
-        raise ValueError(f'{args.video}: OpenCV cannot open the video')
+        raise ValueError(f'{name}: OpenCV cannot open the video')
     fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
     writer = None
     buffers: Dict[int, Deque] = {}
     labels: Dict[int, str] = {}
     records: List[dict] = []
     t = frames_with_people = 0
-    while True:
+    while not args.max_frames or t < args.max_frames:
         ok, frame = cap.read()
         if not ok:
             break
@@ -178,9 +195,9 @@ def run(args: argparse.Namespace) -> List[dict]:
         t += 1
     cap.release()
     if writer is None:
-        raise ValueError(f'{args.video}: no frames')
+        raise ValueError(f'{name}: no frames')
     writer.release()
-    print(f'{args.video}: {t} frames ({frames_with_people} with people), {len(records)} '
+    print(f'{name}: {t} frames ({frames_with_people} with people), {len(records)} '
           f'windows classified (clip_len {clip_len}, stride {stride}); video written to '
           f'{args.out_file}')
     for r in records:

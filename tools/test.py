@@ -15,7 +15,7 @@ from posezoo.utils.setup_env import adapt_distributed_to_cpu, add_common_args, a
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Evaluate a model with posezoo')
-    parser.add_argument('config', help='test config file path')
+    parser.add_argument('config', help='test config: path, posezoo::<path>, mmpose::<path> or model name')
     parser.add_argument('checkpoint', help='checkpoint file or http(s):// URL (published layouts are '
                         'converted at load; URLs are cached under TORCH_HOME)')
     parser.add_argument('--work-dir', help='the directory to save evaluation results')

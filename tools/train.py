@@ -15,7 +15,7 @@ from posezoo.utils.setup_env import adapt_distributed_to_cpu, add_common_args, a
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model with posezoo')
-    parser.add_argument('config', help='train config file path')
+    parser.add_argument('config', help='train config: path, posezoo::<path>, mmpose::<path> or model name')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',

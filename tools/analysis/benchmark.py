@@ -33,7 +33,7 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated')
 
 from posezoo.apis import config_input_shape  # noqa: E402
 from posezoo.apis.task import IMAGE_CLASSIFICATION, SKELETON_ACTION, VIDEO_ACTION, entry_task, metafile_entries  # noqa: E402
-from posezoo.utils.paths import CONFIGS, REPO_ROOT, coco_mini_image  # noqa: E402
+from posezoo.utils.paths import CONFIGS, coco_mini_image, sample_image  # noqa: E402
 from posezoo.utils.setup_env import resolve_config  # noqa: E402
 
 from bench.measure import machine_load  # noqa: E402
@@ -64,7 +64,7 @@ KD_PAIR_GLOB = 'recognition/darkvideo_kd/darkclips/*r2plus1d-tiny-bert*.py'
 CLAIM_FILES = sorted(glob.glob(str(CONFIGS / '**' / 'claims.yml'), recursive=True))
 DEFAULT_IMAGES = (
     str(coco_mini_image('000000350679.jpg')),  # COCO val2017, 9 people
-    str(REPO_ROOT / 'data' / 'coco_sample' / 'val2017' / '000000000802.jpg'),
+    str(sample_image('000000000802.jpg')),  # the bundled sample (installed with posezoo)
 )
 
 
@@ -158,7 +158,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         description='Benchmark zoo models and MMPose peers (params, FLOPs, latency, '
         'throughput, memory, end-to-end pose time, ONNX Runtime), with ratios to a baseline')
     parser.add_argument('configs', nargs='*',
-                        help='config files or <package>::<config> (default: every zoo pose '
+                        help='configs: paths, <package>::<path> or model names (default: every zoo pose '
                         'config, the three MMPose peers and the CPU-sized KD pair)')
     parser.add_argument('--action', action='store_true',
                         help='add the full-size dark-video recognizers (heavy on CPU)')
