@@ -1,9 +1,13 @@
 """Every published weights file that posezoo's metafiles and configs name can be verified: its
 sha256 is in the file name (torch hub's / OpenMMLab's convention) or given next to the URL."""
+import socket
+import time
+
 import pytest
 
 from posezoo.apis.task import metafile_entries
-from posezoo.weights.download import cache_path, expected_hash
+from posezoo.weights import WeightsDownloadError
+from posezoo.weights.download import cache_path, expected_hash, fetch_weights
 from posezoo.weights.model_index import entry_weights
 
 
@@ -31,3 +35,18 @@ def test_every_published_weights_url_is_verifiable():
     assert len(published) >= 4, published  # the HigherHRNet W32-512 / crowd / W32-640 / W48
     for name, url in published.items():
         assert url.startswith('https://') and expected_hash(url), f'{name}: {url}'
+
+
+def test_a_server_that_never_answers_times_out(tmp_path, monkeypatch):
+    """A listening socket that accepts and never answers: the configured timeout bounds the wait."""
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path))
+    monkeypatch.setenv('POSEZOO_DOWNLOAD_TIMEOUT', '1')
+    with socket.socket() as silent:
+        silent.bind(('127.0.0.1', 0))
+        silent.listen(1)
+        url = f'http://127.0.0.1:{silent.getsockname()[1]}/model-abcdef12.pth'
+        start = time.monotonic()
+        with pytest.raises(WeightsDownloadError, match=r'download failed.*expected sha256 abcdef12'):
+            fetch_weights(url)
+        assert time.monotonic() - start < 5
+    assert not any(p.is_file() for p in tmp_path.rglob('*'))
