@@ -168,3 +168,25 @@ def test_zoo_model_without_weights_by_name_names_its_training():
 def test_no_checkpoint_warns_random_weights(official, tmp_path):
     with pytest.warns(UserWarning, match='weights are random'):
         init_model(str(tiny_config(official, tmp_path)))
+
+
+def test_init_cfg_pretrained_url_converts_the_backbone(official, tmp_path, loopback):  # noqa: F811
+    """``init_cfg=dict(type='Pretrained', checkpoint=URL, prefix='backbone.')`` on an MMPose 0.x
+    file: MMEngine's initialiser reads it through posezoo's scheme, converted."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+
+    served = _mmpose0x_file(official, loopback.folder)
+    cfg = Config.fromfile(str(tiny_config(official, tmp_path)))
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=loopback.url(served.name),
+                                       prefix='backbone.')
+    init_default_scope('mmpose')
+    backbone = MODELS.build(cfg.model.backbone)
+    backbone.init_weights()
+    offline = tmp_path / 'offline.pth'
+    convert(str(served), str(offline))
+    expected = torch.load(offline, map_location='cpu', weights_only=True)['state_dict']
+    got = backbone.state_dict()
+    assert got.keys() == {k[len('backbone.'):] for k in expected if k.startswith('backbone.')}
+    assert all(torch.equal(v, expected['backbone.' + k]) for k, v in got.items())
