@@ -80,15 +80,43 @@ def figure(request) -> Callable[[str, float, float], None]:
     def report(name: str, value: float, threshold: float) -> None:
         line = (f'FIGURE {request.node.nodeid} {name} = {value:.4f} '
                 f'(threshold {threshold:.4f}, seed {_seed()})')
-        with capmanager.global_and_fixture_disabled():
-            print('\n' + line, flush=True)
+        if hasattr(request.config, 'workerinput'):
+            # an xdist worker's output is not shown: the line travels with the test's report
+            # and the controlling process prints it (FigureLines below)
+            request.node.user_properties.append((_FIGURE_KEY, line))
+        else:
+            with capmanager.global_and_fixture_disabled():
+                print('\n' + line, flush=True)
         path = os.environ.get('POSEZOO_FIGURES_FILE')
         if path:
-            with open(path, 'a', encoding='utf-8') as f:
-                f.write(json.dumps(dict(test=request.node.nodeid, name=name, value=float(value),
-                                        threshold=float(threshold), seed=_seed())) + '\n')
+            record = json.dumps(dict(test=request.node.nodeid, name=name, value=float(value),
+                                     threshold=float(threshold), seed=_seed())) + '\n'
+            # one write() on an O_APPEND file: lines from parallel workers do not interleave
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, record.encode('utf-8'))
+            finally:
+                os.close(fd)
 
     return report
+
+
+_FIGURE_KEY = 'posezoo_figure'
+
+
+class FigureLines:
+    """In the controlling process of an xdist run: print the ``FIGURE`` lines that the workers'
+    tests recorded (``figure`` fixture) as their reports arrive."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report) -> None:
+        lines = [value for key, value in report.user_properties if key == _FIGURE_KEY]
+        reporter = self.config.pluginmanager.getplugin('terminalreporter')
+        if lines and report.when == 'call' and reporter is not None:
+            for line in lines:  # on a line of its own after xdist's progress dots
+                reporter.write('\n' + line + '\n')
 
 
 def pytest_configure(config) -> None:
@@ -100,6 +128,8 @@ def pytest_configure(config) -> None:
     os.environ.setdefault('OMP_NUM_THREADS', threads)  # subprocesses: tools/train.py, demos
     torch.set_num_threads(int(threads))
     torch.use_deterministic_algorithms(True, warn_only=True)
+    if config.getoption('numprocesses', None) and not hasattr(config, 'workerinput'):
+        config.pluginmanager.register(FigureLines(config), 'posezoo-figure-lines')
 
 
 def pytest_report_header(config) -> str:
@@ -114,7 +144,12 @@ def pytest_collection_modifyitems(session, config, items) -> None:
     """Learning tests are slow tests. With ``$POSEZOO_TEST_ORDER_SEED`` set (``tools/run_tests.sh``
     draws one per run), run the test modules in a random order (tests inside a module keep
     theirs): a module that depends on state left by another then fails, whatever the order in
-    which it was collected."""
+    which it was collected.
+
+    In an xdist worker (``-n``), the modules that hold a slow test come first, each group in
+    the random order: xdist hands out whole modules (``--dist loadfile``) in this order, and a
+    long module handed out last would leave the other worker idle at the end. Every worker
+    draws the same order (one seed); xdist stops the run if two workers' orders differ."""
     for item in items:
         if item.get_closest_marker('learning') and not item.get_closest_marker('slow'):
             item.add_marker(pytest.mark.slow)
@@ -126,6 +161,8 @@ def pytest_collection_modifyitems(session, config, items) -> None:
         modules.setdefault(item.nodeid.split('::')[0], []).append(item)
     names = sorted(modules)
     random.Random(int(order)).shuffle(names)
+    if hasattr(config, 'workerinput'):
+        names.sort(key=lambda name: not any(i.get_closest_marker('slow') for i in modules[name]))
     items[:] = [item for name in names for item in modules[name]]
 
 

@@ -65,8 +65,8 @@ pip_install -q "$(pin pycocotools)"
 
 say "5/6 mmpose, mmaction2, mmdet, mmpretrain, openmim, test tools"
 pip_install -q "$(pin mmpose)" "$(pin mmaction2)" "$(pin mmdet)" "$(pin mmpretrain)" \
-  "$(pin openmim)" "$(pin pytest)" "$(pin onnx)" "$(pin onnxruntime)" "$(pin ruff)" \
-  "$(pin opencv-python)" "$(pin opencv-contrib-python)" \
+  "$(pin openmim)" "$(pin pytest)" "$(pin pytest-xdist)" "$(pin onnx)" "$(pin onnxruntime)" \
+  "$(pin ruff)" "$(pin opencv-python)" "$(pin opencv-contrib-python)" \
   "$(pin torch)" "$(pin torchvision)" "$(pin numpy)" "$(pin mmcv)" "$(pin mmengine)"
 # The extra posezoo[mediapipe] (MediaPipe Pose, the seed's skeleton source; its tests and the
 # skeleton demo use it). --no-deps: its protobuf<5 conflicts with onnx's protobuf>=6.31 and it
