@@ -24,6 +24,17 @@ def test_editable_install_links_mim_files():
         assert (mim_dir / name).resolve() == (REPO_ROOT / name).resolve()
 
 
+def test_editable_install_uninstalls_cleanly():
+    """tools/install.sh: site-packages/posezoo is no link to the checkout, only the .mim link
+    that mim looks up, and the install's RECORD lists it (pip uninstall removes it)."""
+    site = Path(sysconfig.get_paths()['purelib'])
+    assert not (site / 'posezoo').is_symlink(), 'run tools/install.sh (an earlier install linked the package)'
+    assert (site / 'posezoo' / '.mim').resolve() == (REPO_ROOT / 'posezoo' / '.mim').resolve()
+    assert not (site / 'posezoo' / '__init__.py').exists()
+    record = next(site.glob('posezoo-*.dist-info')) / 'RECORD'
+    assert 'posezoo/.mim,,' in record.read_text().splitlines()
+
+
 def _older_python() -> str:
     """An interpreter older than posezoo's minimum (3.10), or skip naming what was looked for."""
     candidates = [shutil.which(name) for name in ('python3.9', 'python3.8')]
