@@ -1,6 +1,7 @@
 """Knowledge-distillation recognizer: a frozen enhanced-frame teacher, a raw-frame student.
 
-Seed ``002``: ``L = alpha * CE(y, s) + beta * T^2 * KL(softmax(t / T) || softmax(s / T))``.
+Seed ``002``: ``L = alpha * CE(y, s) + beta * T^2 * KL(softmax(t / T) || softmax(s / T))``,
+after a first stage of direct learning (``L = alpha * CE(y, s)``, the teacher not run).
 Only the student runs at validation, test and inference, so the deployed cost is one plain
 recognizer; ``tools/model_converters/kd_to_student.py`` strips the teacher from a checkpoint.
 """
@@ -11,6 +12,7 @@ import torch
 from mmaction.registry import MODELS
 from mmaction.utils import OptSampleList, SampleList
 from mmengine.config import Config
+from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from mmengine.runner import load_checkpoint
 
@@ -43,6 +45,13 @@ class KDRecognizer(BaseModel):
         distill_loss (dict): Config of the distillation loss on ``(student_logits,
             teacher_logits)``; defaults to ``DistillationKLLoss`` with ``temperature=1`` and
             ``loss_weight=1`` (beta of ``alpha * CE + beta * T^2 * KL``).
+        temperature (float, optional): Softmax temperature T of the distillation; overrides
+            ``distill_loss.temperature`` when given (the seed gives none: 1 by default).
+        direct_epochs (int): The seed's two-stage student training: the first
+            ``direct_epochs`` training epochs are direct learning (``alpha * CE`` only, the
+            teacher is not run, ``loss_kd`` is logged as 0), the following ones distillation.
+            The epoch is the runner's (MMEngine's message hub ``epoch``, counted from 0);
+            outside a runner it is 0. 0 distils from the start.
         teacher_view (int, optional): With ``None`` the teacher receives the student's clips.
             With an index ``v``, training batches carry several views ``(N, V, C, T, H, W)``
             (e.g. ``EnhanceFrames(keep_raw=True)``: raw frames, then frames enhanced before
@@ -61,6 +70,8 @@ class KDRecognizer(BaseModel):
                  distill_loss: dict = dict(
                      type='DistillationKLLoss', temperature=1.0, loss_weight=1.0),
                  teacher_view: Optional[int] = None,
+                 temperature: Optional[float] = None,
+                 direct_epochs: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
@@ -79,7 +90,19 @@ class KDRecognizer(BaseModel):
             raise ValueError(f'KDRecognizer: teacher_view must be >= 1 (view 0 is the student\'s),'
                              f' got {teacher_view}')
         self.teacher_view = teacher_view
+        if direct_epochs < 0:
+            raise ValueError(f'KDRecognizer: direct_epochs must be >= 0, got {direct_epochs}')
+        self.direct_epochs = direct_epochs
+        if temperature is not None:
+            distill_loss = dict(distill_loss, temperature=temperature)
         self.distill_loss = MODELS.build(distill_loss)
+
+    def distilling(self) -> bool:
+        """Whether the current training epoch is in the distillation stage."""
+        if self.direct_epochs == 0:
+            return True
+        epoch = MessageHub.get_current_instance().get_info('epoch', 0)
+        return epoch >= self.direct_epochs
 
     def init_weights(self) -> None:
         """Initialise the student, then load the teacher from ``teacher_ckpt``."""
@@ -151,10 +174,34 @@ class KDRecognizer(BaseModel):
         Returns:
             dict[str, Tensor]: Losses and logged accuracies.
         """
+        if not self.distilling():
+            return self.direct_loss(inputs, data_samples)
         student_logits, teacher_logits, loss_aux = self.logits(inputs, data_samples)
         losses = self.student.cls_head.loss_by_feat(student_logits, data_samples)
         losses['loss_cls'] = self.alpha * losses['loss_cls']
         losses['loss_kd'] = self.distill_loss(student_logits, teacher_logits)
+        losses.update(loss_aux)
+        return losses
+
+    def direct_loss(self, inputs: torch.Tensor,
+                    data_samples: SampleList) -> Dict[str, torch.Tensor]:
+        """Direct-learning stage: ``alpha * CE`` on the student's view, ``loss_kd`` = 0.
+
+        Args:
+            inputs (Tensor): Normalised clips ``(N, V, C, T, H, W)``.
+            data_samples (list[ActionDataSample]): With ``gt_label``.
+
+        Returns:
+            dict[str, Tensor]: Losses and logged accuracies (same keys as :meth:`loss`).
+        """
+        if self.teacher_view is not None and inputs.dim() == 6:
+            inputs = inputs[:, :1]
+        feats, loss_kwargs = self.student.extract_feat(inputs, data_samples=data_samples)
+        loss_aux = loss_kwargs.pop('loss_aux', dict())
+        student_logits = self.student.cls_head(feats, **loss_kwargs)
+        losses = self.student.cls_head.loss_by_feat(student_logits, data_samples)
+        losses['loss_cls'] = self.alpha * losses['loss_cls']
+        losses['loss_kd'] = student_logits.new_zeros(())
         losses.update(loss_aux)
         return losses
 

@@ -5,4 +5,4 @@ _base_ = [
 ]
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
-model = dict(cls_head=dict(num_classes=24))
+model = dict(cls_head=dict(num_classes=11))

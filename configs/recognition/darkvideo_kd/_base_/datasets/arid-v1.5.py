@@ -1,5 +1,7 @@
-# ARID v1.5 (24 classes; split 1). Videos under data/arid_v1.5/videos; annotation lists made by
-# tools/dataset_converters/dark_video_splits.py from the published split files.
+# ARID v1.5 (11 classes - Drink, Jump, Pick, Pour, Push, Run, Sit, Stand, Turn, Walk, Wave - and
+# 5572 clips: the seed's "24 classes" is not ARID v1.5's, see the README). Videos under
+# data/arid_v1.5/videos; annotation lists made by tools/dataset_converters/dark_video_splits.py
+# from the published split files.
 _base_ = ['./dark-video_64x112x112.py']
 
 data_root = 'data/arid_v1.5'

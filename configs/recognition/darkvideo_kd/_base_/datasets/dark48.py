@@ -1,5 +1,6 @@
-# Dark-48 (48 classes; 8:2 split). Videos under data/dark48/videos; annotation lists made by
-# tools/dataset_converters/dark_video_splits.py from the published split files.
+# Dark-48 (48 classes, 8815 clips; the seed's 8:2 split). Videos under data/dark48/videos, one
+# folder per class. Annotation lists: tools/dataset_converters/dark_video_splits.py from published
+# split files, or, without them, its `stratified` mode (8:2 per class, seeded).
 _base_ = ['./dark-video_64x112x112.py']
 
 data_root = 'data/dark48'

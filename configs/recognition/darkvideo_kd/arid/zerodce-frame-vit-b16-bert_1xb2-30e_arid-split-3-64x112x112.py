@@ -1,0 +1,7 @@
+# zerodce-frame-vit-b16-bert_1xb2-30e_arid-64x112x112.py on ARID's official split 3 (ARID reports the mean over splits 1-3:
+# tools/analysis/mean_over_splits.py).
+_base_ = ['./zerodce-frame-vit-b16-bert_1xb2-30e_arid-64x112x112.py']
+
+train_dataloader = dict(dataset=dict(ann_file='data/arid/arid_train_split_3_videos.txt'))
+val_dataloader = dict(dataset=dict(ann_file='data/arid/arid_val_split_3_videos.txt'))
+test_dataloader = val_dataloader
