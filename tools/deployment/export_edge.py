@@ -26,6 +26,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
 from posezoo.apis import init_model  # noqa: E402
+from posezoo.deployment.bkpose_graph import onnx_friendly  # noqa: E402
 from posezoo.deployment.onnx_export import INPUT_NAME, export_onnx, ort_session  # noqa: E402
 from posezoo.edge.preprocess import bottomup_resize, normalize  # noqa: E402
 from posezoo.edge.sidecar import sidecar_from_model, sidecar_path, write_sidecar  # noqa: E402
@@ -49,11 +50,14 @@ class FinalHeatmaps(nn.Module):
 
 
 def export_edge(config: str, checkpoint: Optional[str], output_file: str,
-                image: Optional[str] = None, opset: int = 17) -> dict:
+                image: Optional[str] = None, opset: int = 17, plain_graph: bool = False) -> dict:
     """Export the network and write the sidecar; returns the sidecar and, with an image, the
-    max abs heatmap difference ONNX Runtime vs PyTorch on it (``error``)."""
+    max abs heatmap difference ONNX Runtime vs PyTorch on it (``error``). The graph's
+    spatial-attention gates pool the channels with ONNX Runtime-friendly operators
+    (:mod:`posezoo.deployment.bkpose_graph`) unless ``plain_graph``."""
     model = init_model(config, checkpoint, device='cpu')
     network = FinalHeatmaps(model).eval()
+    exported = network if plain_graph else onnx_friendly(network)
     sidecar = sidecar_from_model(model, output_file, 'output_0', INPUT_NAME)
     if image is not None:
         frame = cv2.imread(image)
@@ -66,7 +70,7 @@ def export_edge(config: str, checkpoint: Optional[str], output_file: str,
     else:
         w, h = model.head.decoder.input_size
         x = torch.zeros(1, 3, h, w)
-    names = export_onnx(network, x, output_file, opset=opset)
+    names = export_onnx(exported, x, output_file, opset=opset)
     sidecar['output_name'] = names[0]
     write_sidecar(sidecar, sidecar_path(output_file))
     result = dict(sidecar=sidecar, error=None)
@@ -88,13 +92,16 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         'val 000000350679 when ../shared is there)')
     parser.add_argument('--opset', type=int, default=17)
     parser.add_argument('--tolerance', type=float, default=1e-4)
+    parser.add_argument('--plain-graph', action='store_true', help='export the spatial-attention '
+                        'gates as ReduceMean / ReduceMax (slower on ONNX Runtime)')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     image = args.image or (DEFAULT_IMAGE if osp.isfile(DEFAULT_IMAGE) else None)
-    result = export_edge(args.config, args.checkpoint, args.output_file, image, args.opset)
+    result = export_edge(args.config, args.checkpoint, args.output_file, image, args.opset,
+                         args.plain_graph)
     print(f'exported {args.output_file} and {sidecar_path(args.output_file)} '
           f'(output {result["sidecar"]["output_name"]}, opset {args.opset})')
     if result['error'] is not None:
