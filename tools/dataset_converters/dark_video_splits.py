@@ -14,6 +14,17 @@ Every output line is checked: a bad line, an unknown class or (with ``--video-ro
 video raises an error naming the file and line, unless ``--skip-missing`` is given for missing
 videos (then they are dropped with a warning).
 
+Without published lists (Dark-48 as the seed used it), ``--stratified VIDEO_ROOT`` splits a
+folder of class folders itself: per class, the videos (sorted, then shuffled with ``--seed``)
+go ``--ratio`` (default 0.8, the seed's 8:2) to the first output and the rest to the second;
+labels are the sorted class folder names (written to ``classes.txt``). Each class with at least
+two videos gets at least one video in each output.
+
+Example (Dark-48, 8:2)::
+
+    python tools/dataset_converters/dark_video_splits.py --stratified data/dark48/videos \
+        --out data/dark48/dark48_train_split_1_videos.txt data/dark48/dark48_val_split_1_videos.txt
+
 Example (ARID, split 1)::
 
     python tools/dataset_converters/dark_video_splits.py \
@@ -22,7 +33,9 @@ Example (ARID, split 1)::
         --label-column 1 --video-root data/arid/videos
 """
 import argparse
+import os
 import os.path as osp
+import random
 import re
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -32,7 +45,11 @@ VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.mpg', '.mpeg')
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('splits', nargs='+', help='published split files')
+    parser.add_argument('splits', nargs='*', help='published split files')
+    parser.add_argument('--stratified', metavar='VIDEO_ROOT', default=None,
+                        help='split this folder of class folders instead (no split files)')
+    parser.add_argument('--ratio', type=float, default=0.8, help='share of the first output')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the stratified split')
     parser.add_argument('--out', nargs='+', required=True, help='one output list per split file')
     parser.add_argument('--path-column', type=int, default=None)
     parser.add_argument('--label-column', type=int, default=None)
@@ -98,8 +115,60 @@ def convert(split: str, args: argparse.Namespace, classes: Dict[str, int]) -> Li
     return lines
 
 
+def stratified_split(video_root: str, ratio: float = 0.8, seed: int = 0
+                     ) -> Tuple[List[str], List[str], List[str]]:
+    """Split the videos of each class folder of ``video_root`` ``ratio : 1 - ratio``.
+
+    Args:
+        video_root (str): Folder with one sub-folder of videos per class.
+        ratio (float): Share of each class in the first list, in (0, 1).
+        seed (int): Seed of the per-class shuffle (the same seed gives the same lists).
+
+    Returns:
+        tuple: First and second annotation lines (``<class>/<video> <label>``) and the class
+        names in label order.
+    """
+    if not 0.0 < ratio < 1.0:
+        raise ValueError(f'--ratio must be in (0, 1), got {ratio}')
+    classes = sorted(d for d in os.listdir(video_root) if osp.isdir(osp.join(video_root, d)))
+    if not classes:
+        raise ValueError(f'{video_root}: no class folders')
+    rng = random.Random(seed)
+    first, second = [], []
+    for label, name in enumerate(classes):
+        videos = sorted(f for f in os.listdir(osp.join(video_root, name))
+                        if f.lower().endswith(VIDEO_EXTENSIONS))
+        if not videos:
+            raise ValueError(f'{osp.join(video_root, name)}: no videos')
+        rng.shuffle(videos)
+        n_first = round(len(videos) * ratio)
+        if len(videos) >= 2:
+            n_first = min(max(n_first, 1), len(videos) - 1)
+        first += [f'{name}/{v} {label}' for v in sorted(videos[:n_first])]
+        second += [f'{name}/{v} {label}' for v in sorted(videos[n_first:])]
+    return first, second, classes
+
+
+def write_lines(path: str, lines: List[str]) -> None:
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(lines) + '\n')
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
+    if args.stratified is not None:
+        if args.splits or len(args.out) != 2:
+            raise ValueError('--stratified takes no split files and two --out lists')
+        first, second, names = stratified_split(args.stratified, args.ratio, args.seed)
+        for out, lines in zip(args.out, (first, second)):
+            write_lines(out, lines)
+            print(f'{args.stratified} -> {out}: {len(lines)} videos')
+        classes_file = osp.join(osp.dirname(osp.abspath(args.out[0])), 'classes.txt')
+        write_lines(classes_file, names)
+        print(f'class names -> {classes_file}')
+        return
+    if not args.splits:
+        raise ValueError('give published split files or --stratified VIDEO_ROOT')
     if len(args.out) != len(args.splits):
         raise ValueError(f'{len(args.splits)} split files but {len(args.out)} outputs')
     classes: Dict[str, int] = {}
