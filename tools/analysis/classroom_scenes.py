@@ -46,6 +46,28 @@ from posezoo.utils.paths import shared_dir
 COCO_MINI = shared_dir() / 'data' / 'coco-mini'
 
 
+def split(data: dict, half: Optional[str]) -> dict:
+    """The images of ``data`` with an even id (``half='A'``, for choosing rules and settings)
+    or an odd id (``'B'``, held back) and their annotations; ``data`` itself for ``None``."""
+    if half is None:
+        return data
+    if half not in ('A', 'B'):
+        raise ValueError(f'split: half must be "A" or "B", got {half!r}')
+    parity = 0 if half == 'A' else 1
+    images = [im for im in data['images'] if im['id'] % 2 == parity]
+    ids = {im['id'] for im in images}
+    return dict(data, images=images,
+                annotations=[a for a in data['annotations'] if a['image_id'] in ids])
+
+
+def load_annotations(spec: str) -> dict:
+    """``path`` (a COCO keypoint annotation file) or ``path@A`` / ``path@B``: one half of it
+    (:func:`split`)."""
+    import json
+    path, _, half = str(spec).partition('@')
+    return split(json.loads(Path(path).read_text()), half or None)
+
+
 def labelled_people(data: dict) -> Dict[int, List[dict]]:
     """Non-crowd annotations with at least one labelled keypoint, per image id."""
     people: Dict[int, List[dict]] = {}

@@ -32,9 +32,11 @@ two short loops over the admissible connections / fragment pairs:
    refined to sub-pixel by the vertex of the parabola through the log-heatmap at the peak and
    its two neighbours along x and along y (exact for a Gaussian peak);
 2. pair scoring: for every link and every candidate pair, ``num_samples`` points on the segment
-   are read (bilinear) from the link's body-part heatmap; limb score = mean of the samples +
-   OpenPose's absolute length prior ``min(0, 0.5 * H / length - 1)``; a pair is admissible when
-   at least ``min_on_limb`` of the samples exceed ``limb_thr`` and the limb score is positive;
+   are read (bilinear) from the link's body-part heatmap; limb score = the mean of the samples'
+   mean and their minimum (a real limb is a ridge along its whole segment, a pair crossing two
+   overlapping people runs through a gap between their limbs) + OpenPose's absolute length prior
+   ``min(0, 0.5 * H / length - 1)``; a pair is admissible when at least ``min_on_limb`` of
+   the samples exceed ``limb_thr`` and the limb score is positive;
 3. assembly (greedy, like Kruskal's algorithm): admissible connections in decreasing priority
    (limb score + the mean peak value of the two candidates: a weak spurious peak of one type
    sitting on a real limb scores as well on the limb map as the real joint does) are accepted

@@ -1,18 +1,22 @@
 """Oracle: real COCO annotations -> BK-Pose targets -> full decode + grouping -> COCO AP.
 
-* ``test_oracle_ap``: ``$POSEZOO_ORACLE_ANN`` (any COCO keypoint annotation file; only its
-  ``images`` and ``annotations`` are used), else coco-mini's val2017 annotations.
+* ``test_oracle_ap``: every set of ``$POSEZOO_ORACLE_ANN`` (COCO keypoint annotation files,
+  ``:``-separated, each ``path`` or ``path@A`` / ``path@B`` for the half of its images with an
+  even / odd id; only ``images`` and ``annotations`` are used), else coco-mini's val2017 and
+  the held-back half B of ``coco-val-people`` (its people and its classroom mosaics: no
+  grouping rule was chosen on them), each with its threshold (:data:`DEFAULT_SETS`).
 * ``test_classroom_oracle_ap``: classroom-density scenes, coco-mini train2017 images tiled 3x3, each once
   (20-50 labelled people each, ``tools/analysis/classroom_scenes.py``).
-* ``test_noisy_oracle_ap``: the targets of ``$POSEZOO_ORACLE_ANN`` degraded like a network's
+* ``test_noisy_oracle_ap``: the targets of the same sets degraded like a network's
   outputs (the helper's seeded noise model: per-keypoint amplitudes 0.5-1, limb maps weakened
   to 0.3-0.9, ghost and random spurious peaks, blur, additive noise). Keypoints are not moved,
   so the AP lost is the grouping's (and the NMS's, where a spurious peak beats a weak real one).
   Measured on coco-mini val: AP 0.874 with the test's seed 0, 0.845-0.874 over seeds 0-3
   (clean oracle: 0.961) before the scale-aware fragment merging, 0.879 with it (seed 0),
   0.884 / 0.862 / 0.849 / 0.864 over seeds 0-3 with the limb-length prior of the second
-  assembly pass and the mean merge ranking; the threshold 0.83 sits below that spread (the test's seed is fixed,
-  so it is deterministic) and catches a grouping that loses people or keeps spurious ones on
+  assembly pass and the mean merge ranking, 0.878 (seed 0) with the limb score of the mean and
+  the minimum of the samples; the threshold 0.83 sits below that spread (the test's seed is
+  fixed, so it is deterministic) and catches a grouping that loses people or keeps spurious ones on
   imperfect maps.
 
 COCO AP is computed with 100 detections per image (COCO's summary keeps 20, which alone caps
@@ -29,16 +33,50 @@ still loses (2 of 78 people at OKS 0.5, 4 at 0.8) are people labelled with a few
 either person.
 """
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from shared_data import SHARED, require_data
 
-@pytest.fixture(scope='module')
-def oracle_ann(shared_path) -> Path:
-    return shared_path('POSEZOO_ORACLE_ANN', 'data', 'coco-mini', 'annotations',
-                       'person_keypoints_val2017.json')
+NEW_PEOPLE = SHARED / 'data' / 'coco-val-people'
+#: The default annotation sets (``path`` or ``path@B``: the held-back half, odd image ids) and the
+#: clean / noisy oracle thresholds of each. coco-mini val keeps issue 13's 0.97 (measured
+#: 0.976); the held-back halves of coco-val-people, on which no rule was chosen, sit below their
+#: measured figures (README table): people 0.936 -> 0.93, mosaics 0.930 -> 0.925 (a 0.005
+#: margin: the oracle is deterministic); noisy 0.878 / 0.875 / 0.860 -> 0.83 (the seed spread
+#: on coco-mini val is 0.035).
+DEFAULT_SETS = (
+    (SHARED / 'data' / 'coco-mini' / 'annotations' / 'person_keypoints_val2017.json', '', 0.97,
+     0.83),
+    (NEW_PEOPLE / 'person_keypoints_val2017_people.json', '@B', 0.93, 0.83),
+    (NEW_PEOPLE / 'classroom_mosaics.json', '@B', 0.925, 0.83))
+#: The thresholds of a file named in ``$POSEZOO_ORACLE_ANN``: below the worst held-back figure.
+OTHER_THRESHOLDS = (0.92, 0.83)
+
+
+def _oracle_sets() -> list:
+    """``pytest.param(spec, clean threshold, noisy threshold)`` of every set: the ``:``-separated
+    ``$POSEZOO_ORACLE_ANN`` (each ``path`` or ``path@A`` / ``path@B``), else :data:`DEFAULT_SETS`
+    (the two coco-val-people halves marked slow: 20-30 s each)."""
+    value = os.environ.get('POSEZOO_ORACLE_ANN')
+    if value:
+        return [pytest.param(spec, *OTHER_THRESHOLDS, id=Path(spec).name)
+                for spec in value.split(':') if spec]
+    return [pytest.param(f'{path}{half}', clean, noisy, id=path.name + half,
+                         marks=[pytest.mark.slow] if half else [])
+            for path, half, clean, noisy in DEFAULT_SETS]
+
+
+ORACLE_SETS = _oracle_sets()
+
+
+def _load(classroom, spec: str) -> dict:
+    path, _, half = spec.partition('@')
+    require_data(Path(path), 'BK-Pose oracle annotations')
+    return classroom.load_annotations(spec)
 
 
 def _summary(name: str, data: dict, results: list, decoded: dict, ap: float, ap50: float) -> str:
@@ -52,15 +90,6 @@ def _summary(name: str, data: dict, results: list, decoded: dict, ap: float, ap5
 def _report(capsys, line: str) -> None:
     with capsys.disabled():
         print('\n' + line)
-
-
-@pytest.fixture(scope='module')
-def oracle(classroom, oracle_ann: Path) -> tuple:
-    """(COCO AP, summary line) of the oracle on ``$POSEZOO_ORACLE_ANN``."""
-    data = json.loads(oracle_ann.read_text())
-    results, decoded = classroom.oracle_predictions(data)
-    ap, ap50 = classroom.keypoint_ap(data, results)
-    return ap, _summary(f'oracle on {oracle_ann.name}', data, results, decoded, ap, ap50)
 
 
 @pytest.fixture(scope='module')
@@ -79,9 +108,13 @@ def classroom_oracle(classroom, coco_mini: Path) -> tuple:
         f'{n} -> {decoded[image["id"]]}' for n, image in zip(counts, scenes['images']))
 
 
-def test_oracle_ap(oracle: tuple, capsys):
-    _report(capsys, oracle[1])
-    assert oracle[0] >= 0.97
+@pytest.mark.parametrize('spec, threshold, _noisy', ORACLE_SETS)
+def test_oracle_ap(classroom, spec: str, threshold: float, _noisy: float, capsys):
+    data = _load(classroom, spec)
+    results, decoded = classroom.oracle_predictions(data)
+    ap, ap50 = classroom.keypoint_ap(data, results)
+    _report(capsys, _summary(f'oracle on {Path(spec).name}', data, results, decoded, ap, ap50))
+    assert ap >= threshold
 
 
 def test_classroom_oracle_ap(classroom_oracle: tuple, capsys):
@@ -133,9 +166,11 @@ def test_duplicate_labels_keep_neighbours(classroom):
 
 
 @pytest.mark.slow  # over 4 s; the fast loop (-m "not slow") stays under 3 minutes
-def test_noisy_oracle_ap(classroom, oracle_ann: Path, capsys):
-    data = json.loads(oracle_ann.read_text())
+@pytest.mark.parametrize('spec, _clean, threshold', ORACLE_SETS)
+def test_noisy_oracle_ap(classroom, spec: str, _clean: float, threshold: float, capsys):
+    data = _load(classroom, spec)
     results, decoded = classroom.oracle_predictions(data, noisy=True, seed=0)
     ap, ap50 = classroom.keypoint_ap(data, results)
-    _report(capsys, _summary(f'noisy oracle on {oracle_ann.name}', data, results, decoded, ap, ap50))
-    assert ap >= 0.83
+    _report(capsys, _summary(f'noisy oracle on {Path(spec).name}', data, results, decoded, ap,
+                             ap50))
+    assert ap >= threshold
