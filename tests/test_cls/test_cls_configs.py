@@ -1,4 +1,4 @@
-"""The six zoo configs: inheritance, model shapes, data pipelines on data in the original formats."""
+"""The zoo configs (six, and the FER2013 image-folder one): inheritance, model shapes, data pipelines."""
 import re
 from pathlib import Path
 
@@ -18,9 +18,9 @@ SHAPES = {'fer2013': (7, (48, 48), (6, 6)), 'leapgestrecog': (10, (84, 224), (3,
 
 def test_all_configs_present():
     names = sorted(p.relative_to(CONFIG_DIR).as_posix() for p in CONFIGS)
-    assert names == sorted(f'{d}/resnet{depth}_{s}.py' for d, s in (
+    assert names == sorted([f'{d}/resnet{depth}_{s}.py' for d, s in (
         ('fer2013', '1xb128-200e_fer2013-48x48'), ('leapgestrecog', '1xb64-30e_leapgestrecog-224x84'))
-        for depth in (18, 50, 152))
+        for depth in (18, 50, 152)] + ['fer2013/resnet18_1xb128-200e_fer2013-folder-48x48.py'])
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.stem)
