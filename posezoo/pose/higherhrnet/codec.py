@@ -61,9 +61,9 @@ def _norm(diff: Tensor) -> Tensor:
 
 def _assign(cost: np.ndarray) -> Dict[int, int]:
     """The assignment of the official grouping: ``munkres.Munkres().compute`` (the package the
-    official code imports; its choice among equal-cost assignments decides which person a joint
-    joins, and neither scipy's ``linear_sum_assignment`` nor another Munkres version makes the
-    same choice).
+    official code imports, 3.0 in the stack; its choice among equal-cost assignments decides which
+    person a joint joins, and neither scipy's ``linear_sum_assignment`` nor ``munkres`` 1.1.4
+    makes the same choice everywhere).
 
     When every row has a strictly smallest cost in a column of its own (and there are no more
     rows than columns), that is the unique optimal assignment, which any exact solver returns:
