@@ -32,7 +32,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--out-file', help='video to write (.mp4 / .avi)')
     parser.add_argument('--show', action='store_true', help='display the frames in a window')
     parser.add_argument('--kpt-thr', type=float, default=0.3)
-    parser.add_argument('--threads', type=int, help='ONNX Runtime intra-op threads')
+    parser.add_argument('--threads', type=int, help='inference threads (default: physical cores)')
+    parser.add_argument('--backend', default='onnxruntime', choices=('onnxruntime', 'openvino'),
+                        help='inference engine (the same ONNX file; docs/deployment.md)')
     parser.add_argument('--max-frames', type=int, help='stop after this many frames')
     return parser.parse_args(argv)
 
@@ -56,7 +58,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     if not args.out_file and not args.show:
         raise SystemExit('give --out-file and/or --show')
-    estimator = EdgePoseEstimator(args.model, threads=args.threads)
+    estimator = EdgePoseEstimator(args.model, threads=args.threads, backend=args.backend)
     capture = open_source(args.source)
     fps_in = capture.get(cv2.CAP_PROP_FPS) or 25.0
     writer = None
