@@ -32,7 +32,9 @@ CHANCE = 0.25
 def train(config: Path, epochs: int, work_dir: Path, data: Path, seed_options: list,
           *options: str) -> float:
     """Train ``config`` for ``epochs`` on the clips in ``data`` with tools/train.py (cosine
-    decay to the last epoch); return the top-1 after the last epoch."""
+    decay to the last epoch; only the last epoch's checkpoint is written: each save formats the
+    whole config, which embeds the teacher's in the KD run); return the top-1 after the last
+    epoch."""
     loaders = (('train', 'train_dataloader'), ('val', 'val_dataloader'), ('val', 'test_dataloader'))
     data_options = [opt for split, name in loaders for opt in (
         f'{name}.dataset.ann_file={data}/{split}.txt', f'{name}.dataset.data_prefix.video={data}')]
@@ -41,7 +43,8 @@ def train(config: Path, epochs: int, work_dir: Path, data: Path, seed_options: l
         str(work_dir), '--cfg-options', *seed_options, f'train_cfg.max_epochs={epochs}',
         f'train_cfg.val_begin={epochs}', f'train_cfg.val_interval={epochs}',
         f'param_scheduler.1.end={epochs}', f'param_scheduler.1.T_max={epochs - 1}',
-        'default_hooks.logger.interval=2', *data_options, *options
+        f'default_hooks.checkpoint.interval={epochs}', 'default_hooks.logger.interval=2',
+        *data_options, *options
     ], check=True, cwd=REPO_ROOT)
     # the run's logged scalars (one JSON object per line; validation rows carry acc/top1)
     scalars = sorted(work_dir.glob('*/vis_data/scalars.json'))[-1]
