@@ -92,6 +92,8 @@ INSTALL_REQUIRES = [
     'mmdet>=3.3,<3.4',
     'mmpretrain>=1.2,<1.3',
     'openmim>=0.3.9,<0.4',
+    # HigherHRNet's grouping: the official code's assignment and its tie-breaking (stack.txt)
+    'munkres>=3.0,<3.1',
     'pyyaml',
     'scipy',
 ]

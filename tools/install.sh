@@ -63,10 +63,10 @@ pip_install -q --no-build-isolation --no-binary xtcocotools --no-cache-dir --no-
   --force-reinstall "$(pin xtcocotools)"
 pip_install -q "$(pin pycocotools)"
 
-say "5/6 mmpose, mmaction2, mmdet, mmpretrain, openmim, test tools"
+say "5/6 mmpose, mmaction2, mmdet, mmpretrain, openmim, munkres, test tools, openvino"
 pip_install -q "$(pin mmpose)" "$(pin mmaction2)" "$(pin mmdet)" "$(pin mmpretrain)" \
   "$(pin openmim)" "$(pin pytest)" "$(pin pytest-xdist)" "$(pin onnx)" "$(pin onnxruntime)" \
-  "$(pin ruff)" "$(pin opencv-python)" "$(pin opencv-contrib-python)" \
+  "$(pin ruff)" "$(pin munkres)" "$(pin openvino)" "$(pin opencv-python)" "$(pin opencv-contrib-python)" \
   "$(pin torch)" "$(pin torchvision)" "$(pin numpy)" "$(pin mmcv)" "$(pin mmengine)"
 # The extra posezoo[mediapipe] (MediaPipe Pose, the seed's skeleton source; its tests and the
 # skeleton demo use it). --no-deps: its protobuf<5 conflicts with onnx's protobuf>=6.31 and it
