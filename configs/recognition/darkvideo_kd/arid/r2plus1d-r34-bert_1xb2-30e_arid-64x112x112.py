@@ -5,4 +5,9 @@ _base_ = [
 ]
 custom_imports = dict(imports=['posezoo.action'], allow_failed_imports=False)
 
-model = dict(cls_head=dict(num_classes=11))
+# The seed starts from IG65M: the published 32-frame R(2+1)D-34 (ig65m-pytorch v1.0.0),
+# downloaded when training starts (not when the config is built), verified against the hash
+# in its name and converted at load (torchvision layout, `fc` dropped: posezoo.weights).
+IG65M_R2PLUS1D_34 = ('https://github.com/moabitcoin/ig65m-pytorch/releases/download/v1.0.0/'
+                     'r2plus1d_34_clip32_ig65m_from_scratch-449a7af9.pth')
+model = dict(backbone=dict(pretrained=IG65M_R2PLUS1D_34), cls_head=dict(num_classes=11))

@@ -1,7 +1,7 @@
 # R(2+1)D-34 in torchvision's VideoResNet layout (as R(2+1)D-BERT, DarkLight and the seed) +
 # R(2+1)D-BERT's temporal head. 64 x 112 x 112 clips give 512 x 8 x 7 x 7 features: 8 temporal
-# tokens. The seed's backbone is IG65M-pretrained: convert the published PyTorch weights with
-# tools/model_converters/ig65m2posezoo.py and set `model.backbone.pretrained` to the result.
+# tokens. The seed's backbone is IG65M-pretrained: the ARID / ARID v1.5 / Dark-48 configs set
+# `model.backbone.pretrained` to the published file's URL (converted at load).
 # caffe2_midplanes / eps 1e-3 / momentum 0.9 are the IG65M models' settings (ig65m-pytorch).
 model = dict(
     type='Recognizer3D',
