@@ -17,6 +17,15 @@ class NoPublishedWeightsError(ValueError):
     """The model named has no published weights: they have to be trained."""
 
 
+def _checkout_relative(config: str) -> str:
+    """``configs/<...>.py`` as a checkout names ``config`` (its path from the last ``configs``
+    folder on), or ``config`` unchanged when it lies in no ``configs`` folder."""
+    parts = config.replace(os.sep, '/').split('/')
+    if 'configs' not in parts:
+        return config
+    return '/'.join(parts[len(parts) - 1 - parts[::-1].index('configs'):])
+
+
 def _extra_entries() -> Dict[str, dict]:
     """Entries of the model index named by ``POSEZOO_EXTRA_MODEL_INDEX`` (configs made absolute)."""
     index_file = os.environ.get('POSEZOO_EXTRA_MODEL_INDEX')
@@ -65,8 +74,9 @@ def resolve_model_name(name: str) -> Tuple[str, str]:
                        '(mim search posezoo lists the names)')
     weights = entry_weights(entry)
     if weights is None:
-        config = osp.relpath(entry['Config']) if entry.get('Config') else name
+        config = _checkout_relative(entry['Config']) if entry.get('Config') else name
         raise NoPublishedWeightsError(
-            f'{name} has no published weights; train them with: python tools/train.py {config} '
-            f'(then init_model({config!r}, "work_dirs/.../best_*.pth"))')
+            f'{name} has no published weights; train them with `mim train posezoo {name}` '
+            f'(in a checkout: python tools/train.py {config}), then '
+            f'init_model({name!r}, "work_dirs/.../best_*.pth")')
     return entry['Config'], weights
