@@ -43,6 +43,9 @@ def test_template_trains_two_iterations(repo_root, tmp_path):
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1, save_best=None)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
     cfg.work_dir = str(tmp_path)
+    # a visualizer of its own: MMEngine's Visualizer.get_instance returns an earlier test's
+    # instance of the same name, which writes scalars.json into that test's work dir
+    cfg.visualizer.name = f'classroom_template_{tmp_path.name}'
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert runner.iter == 2
